@@ -1,0 +1,129 @@
+package io.tally.infra;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One real Kafka broker, combined broker and controller in KRaft mode, running in this JVM and keeping its log under
+ * {@code dataDirectory}, so that a restart on the same directory finds its topics, records and committed offsets.
+ *
+ * <p>Single node: every internal topic has one replica. Not thread-safe: start and stop from one thread.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final Path dataDirectory;
+    private final int port;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+
+    private EmbeddedKafka(Path dataDirectory, int port, int controllerPort) {
+        this.dataDirectory = dataDirectory;
+        this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    /**
+     * Formats {@code dataDirectory} when it is new and starts the broker on 127.0.0.1.
+     *
+     * @param port client port, or 0 for any free port
+     */
+    public static EmbeddedKafka start(Path dataDirectory, int port) {
+        var kafka = new EmbeddedKafka(
+                dataDirectory.toAbsolutePath(), port == 0 ? FreePorts.next() : port, FreePorts.next());
+        kafka.startServer();
+        return kafka;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Stops the broker cleanly; {@link #restart()} brings it back on the same port and data. */
+    public void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+            LOGGER.info("Kafka broker on port {} stopped", port);
+        }
+    }
+
+    public void restart() {
+        stop();
+        startServer();
+    }
+
+    public boolean isRunning() {
+        return server != null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void startServer() {
+        try {
+            Files.createDirectories(dataDirectory);
+            KafkaConfig config = KafkaConfig.fromProps(properties());
+            if (!Files.exists(dataDirectory.resolve("meta.properties"))) {
+                format(config);
+            }
+            server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup();
+            LOGGER.info("Kafka broker started on {} with data in {}", bootstrapServers(), dataDirectory);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the embedded Kafka broker in " + dataDirectory, e);
+        }
+    }
+
+    private void format(KafkaConfig config) throws Exception {
+        new Formatter()
+                .setNodeId(config.nodeId())
+                .setClusterId(Uuid.randomUuid().toString())
+                .setControllerListenerName("CONTROLLER")
+                .setMetadataLogDirectory(dataDirectory.toString())
+                .setDirectories(java.util.List.of(dataDirectory.toString()))
+                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                .run();
+    }
+
+    private Properties properties() {
+        var props = new Properties();
+        props.putAll(Map.ofEntries(
+                Map.entry("process.roles", "broker,controller"),
+                Map.entry("node.id", "1"),
+                Map.entry("controller.quorum.voters", "1@127.0.0.1:" + controllerPort),
+                Map.entry("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort),
+                Map.entry("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port),
+                Map.entry("controller.listener.names", "CONTROLLER"),
+                Map.entry("inter.broker.listener.name", "PLAINTEXT"),
+                Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
+                Map.entry("log.dirs", dataDirectory.toString()),
+                Map.entry("offsets.topic.replication.factor", "1"),
+                Map.entry("offsets.topic.num.partitions", "4"),
+                Map.entry("transaction.state.log.replication.factor", "1"),
+                Map.entry("transaction.state.log.min.isr", "1"),
+                Map.entry("transaction.state.log.num.partitions", "4"),
+                Map.entry("share.coordinator.state.topic.replication.factor", "1"),
+                Map.entry("share.coordinator.state.topic.min.isr", "1"),
+                Map.entry("group.initial.rebalance.delay.ms", "0"),
+                // Tally creates its topics with the partitions it wants; a typo must not create a topic.
+                Map.entry("auto.create.topics.enable", "false"),
+                Map.entry("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE))));
+        return props;
+    }
+}

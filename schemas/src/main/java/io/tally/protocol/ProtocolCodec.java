@@ -1,0 +1,88 @@
+package io.tally.protocol;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Turns protocol values into the bytes carried on Tally's topics and back. Every message carries
+ * {@code schema_version}; a version this code does not know is refused rather than guessed at.
+ *
+ * <p>Thread-safe and stateless; share one instance.
+ */
+public final class ProtocolCodec {
+
+    /** The version of the v1 topics' message schemas this code writes and reads. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private static final String SCHEMA_VERSION_FIELD = "schema_version";
+
+    private final JsonMapper mapper = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            // Additive schema changes within a version must not break older readers.
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    public byte[] encodeCommand(Command command) {
+        return encode(command, Command.class);
+    }
+
+    public Command decodeCommand(byte[] bytes) {
+        return decode(bytes, Command.class);
+    }
+
+    public byte[] encodeReply(CommandReply reply) {
+        return encode(reply, CommandReply.class);
+    }
+
+    public CommandReply decodeReply(byte[] bytes) {
+        return decode(bytes, CommandReply.class);
+    }
+
+    public byte[] encodeTenant(TenantCredentials tenant) {
+        return encode(tenant, TenantCredentials.class);
+    }
+
+    public TenantCredentials decodeTenant(byte[] bytes) {
+        return decode(bytes, TenantCredentials.class);
+    }
+
+    /** Writes {@code result} alone, e.g. to keep it in the ledger. */
+    public String encodeResult(CommandResult result) {
+        return mapper.writerFor(CommandResult.class).writeValueAsString(result);
+    }
+
+    public CommandResult decodeResult(String json) {
+        try {
+            return mapper.readValue(json, CommandResult.class);
+        } catch (JacksonException e) {
+            throw new MalformedMessageException("unreadable result: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private <T> byte[] encode(T value, Class<T> type) {
+        // writerFor(type) so that the "type" discriminator of sealed hierarchies is written.
+        ObjectNode body = (ObjectNode) mapper.readTree(mapper.writerFor(type).writeValueAsBytes(value));
+        ObjectNode tree = mapper.createObjectNode();
+        tree.put(SCHEMA_VERSION_FIELD, SCHEMA_VERSION);
+        tree.setAll(body);
+        return mapper.writeValueAsBytes(tree);
+    }
+
+    private <T> T decode(byte[] bytes, Class<T> type) {
+        try {
+            if (!(mapper.readTree(bytes) instanceof ObjectNode tree)) {
+                throw new MalformedMessageException("message is not a JSON object", null);
+            }
+            var version = tree.remove(SCHEMA_VERSION_FIELD);
+            if (version == null || !version.isInt() || version.intValue() != SCHEMA_VERSION) {
+                throw new MalformedMessageException("unsupported schema_version " + version, null);
+            }
+            return mapper.treeToValue(tree, type);
+        } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
+            throw new MalformedMessageException("unreadable " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+}

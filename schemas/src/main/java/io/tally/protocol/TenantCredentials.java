@@ -1,0 +1,31 @@
+package io.tally.protocol;
+
+import java.util.Objects;
+
+/**
+ * The keys of one tenant, on the compacted {@link Topics#TENANTS} topic keyed by {@code apiKey}. Gateways hold no
+ * database: they authenticate License API calls against the latest record per API key. A tombstone (null value)
+ * revokes the key.
+ *
+ * <p>The record carries secrets: the topic must be readable only by Tally's own services.
+ *
+ * @param tenantId the tenant ("company") the keys belong to
+ * @param apiKey public identifier sent by clients in {@code Authorization}
+ * @param sharedKey HMAC key for License API request signatures
+ * @param managementKey key for the Management API ({@code Authorization: Api-Key ...})
+ */
+public record TenantCredentials(String tenantId, String apiKey, String sharedKey, String managementKey) {
+
+    public TenantCredentials {
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(apiKey, "apiKey");
+        Objects.requireNonNull(sharedKey, "sharedKey");
+        Objects.requireNonNull(managementKey, "managementKey");
+    }
+
+    /** Never prints the keys. */
+    @Override
+    public String toString() {
+        return "TenantCredentials[tenantId=" + tenantId + ", apiKey=" + apiKey + "]";
+    }
+}

@@ -1,0 +1,15 @@
+package io.tally.protocol;
+
+/** Names of the topics Tally owns. A breaking change to a message means a new topic version, never an edit. */
+public final class Topics {
+    /** Commands keyed by license ({@link LicenseRef#partitionKey(String)}); the only way license state changes. */
+    public static final String COMMANDS = "tally.commands.v1";
+    /** Records the worker could not accept (unsigned, tampered, unparseable), with the reason in headers. */
+    public static final String COMMANDS_DLT = "tally.commands.v1.dlt";
+    /** One {@link CommandReply} per command, back to the gateway that waits for it. */
+    public static final String REPLIES = "tally.replies.v1";
+    /** Compacted: the credentials of every tenant, keyed by API key, read by gateways to authenticate calls. */
+    public static final String TENANTS = "tally.tenants.v1";
+
+    private Topics() {}
+}
