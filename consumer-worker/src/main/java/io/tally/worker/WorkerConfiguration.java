@@ -1,0 +1,68 @@
+package io.tally.worker;
+
+import io.tally.protocol.EnvelopeSignature;
+import io.tally.protocol.ProtocolCodec;
+import io.tally.protocol.Topics;
+import java.time.Clock;
+import org.apache.kafka.common.config.TopicConfig;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+@Configuration(proxyBeanMethods = false)
+class WorkerConfiguration {
+
+    @Bean
+    ProtocolCodec protocolCodec() {
+        return new ProtocolCodec();
+    }
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** The worker only verifies; any configured key id may be named as the signing one. */
+    @Bean
+    EnvelopeSignature envelopeSignature(WorkerProperties properties) {
+        return new EnvelopeSignature(
+                properties.envelopeKeys().keySet().iterator().next(), properties.envelopeKeys());
+    }
+
+    /**
+     * Failures that reach the container are PostgreSQL or Kafka being out of reach. The batch is retried, with backoff
+     * up to five seconds, for as long as it takes: an accepted command is delayed, never dropped.
+     */
+    @Bean
+    DefaultErrorHandler retryForeverErrorHandler() {
+        var backOff = new ExponentialBackOff(100, 2);
+        backOff.setMaxInterval(5_000);
+        backOff.setMaxElapsedTime(Long.MAX_VALUE);
+        return new DefaultErrorHandler(backOff);
+    }
+
+    @Bean
+    KafkaAdmin.NewTopics tallyTopics(WorkerProperties properties) {
+        return new KafkaAdmin.NewTopics(
+                TopicBuilder.name(Topics.COMMANDS)
+                        .partitions(properties.partitions())
+                        .replicas(properties.replicationFactor())
+                        .build(),
+                TopicBuilder.name(Topics.REPLIES)
+                        .partitions(properties.partitions())
+                        .replicas(properties.replicationFactor())
+                        .build(),
+                TopicBuilder.name(Topics.COMMANDS_DLT)
+                        .partitions(properties.partitions())
+                        .replicas(properties.replicationFactor())
+                        .build(),
+                TopicBuilder.name(Topics.TENANTS)
+                        .partitions(1)
+                        .replicas(properties.replicationFactor())
+                        .config(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
+                        .build());
+    }
+}

@@ -1,0 +1,28 @@
+package io.tally.worker;
+
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the worker ({@code tally.*}).
+ *
+ * @param envelopeKeys keys that may have signed commands, by id (from the environment or a secrets file, never
+ *     committed); several at once during a key rotation
+ * @param partitions partitions of the topics the worker creates when they are missing
+ * @param replicationFactor replicas of those topics
+ */
+@ConfigurationProperties("tally")
+public record WorkerProperties(
+        Map<String, String> envelopeKeys,
+        @DefaultValue("6") int partitions,
+        @DefaultValue("1") short replicationFactor) {
+
+    public WorkerProperties {
+        if (envelopeKeys == null || envelopeKeys.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "tally.envelope-keys is empty: set at least one envelope key, e.g. TALLY_ENVELOPEKEYS_K1=<secret>");
+        }
+        envelopeKeys = Map.copyOf(envelopeKeys);
+    }
+}

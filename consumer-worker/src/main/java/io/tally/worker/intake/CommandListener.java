@@ -1,0 +1,157 @@
+package io.tally.worker.intake;
+
+import io.tally.protocol.Command;
+import io.tally.protocol.CommandReply;
+import io.tally.protocol.ConsumeLicense;
+import io.tally.protocol.EnvelopeSignature;
+import io.tally.protocol.MalformedMessageException;
+import io.tally.protocol.ProtocolCodec;
+import io.tally.protocol.Topics;
+import io.tally.worker.consumption.CommandBatchApplier;
+import io.tally.worker.consumption.IncomingCommand;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.KafkaHeaders;
+import org.springframework.stereotype.Component;
+
+/**
+ * Consumes commands a poll batch at a time. Records of one license share a partition, so they arrive, and are
+ * decided, in the order the gateway accepted them.
+ *
+ * <p>Delivery: the batch's offsets are committed only after this method returns, which is after the PostgreSQL commit
+ * and after every reply has been acknowledged by the broker. A crash in between redelivers the batch; the ledger then
+ * answers the commands already applied without applying them again. Any failure of PostgreSQL or Kafka is thrown, so
+ * the container retries the same batch until it succeeds: nothing accepted is skipped.
+ */
+@Component
+class CommandListener {
+
+    static final String DLT_REASON_HEADER = "tally-dlt-reason";
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(CommandListener.class);
+
+    private final ProtocolCodec codec;
+    private final EnvelopeSignature signature;
+    private final CommandBatchApplier applier;
+    private final KafkaTemplate<String, byte[]> kafka;
+
+    CommandListener(
+            ProtocolCodec codec,
+            EnvelopeSignature signature,
+            CommandBatchApplier applier,
+            KafkaTemplate<String, byte[]> kafka) {
+        this.codec = codec;
+        this.signature = signature;
+        this.applier = applier;
+        this.kafka = kafka;
+    }
+
+    @KafkaListener(
+            id = "tally-worker-commands",
+            topics = Topics.COMMANDS,
+            batch = "true",
+            concurrency = "${tally.worker.concurrency:2}")
+    void onCommands(List<ConsumerRecord<String, byte[]>> records) {
+        List<IncomingCommand> commands = new ArrayList<>(records.size());
+        Map<UUID, ConsumerRecord<String, byte[]>> origins = new HashMap<>();
+        List<CompletableFuture<?>> sends = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            String problem = problemWith(record);
+            if (problem != null) {
+                sends.add(deadLetter(record, problem));
+                continue;
+            }
+            Command command = codec.decodeCommand(record.value());
+            if (command instanceof ConsumeLicense consume) {
+                commands.add(new IncomingCommand(consume, record.partition(), record.offset()));
+                origins.putIfAbsent(consume.commandId(), record);
+            }
+        }
+        List<CommandReply> replies = applier.apply(commands);
+        for (CommandReply reply : replies) {
+            sends.add(sendReply(reply, origins.get(reply.commandId())));
+        }
+        // Replies must be durable before the offsets move past their commands.
+        CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+    }
+
+    /** Why the record cannot be applied, or {@code null} when it can. Never includes signature values. */
+    private String problemWith(ConsumerRecord<String, byte[]> record) {
+        String keyId = header(record.headers(), EnvelopeSignature.KEY_ID_HEADER);
+        String sig = header(record.headers(), EnvelopeSignature.SIGNATURE_HEADER);
+        if (keyId == null || sig == null) {
+            return "unsigned: no " + EnvelopeSignature.KEY_ID_HEADER + " or " + EnvelopeSignature.SIGNATURE_HEADER;
+        }
+        if (record.value() == null || !signature.verify(keyId, sig, record.value())) {
+            return "bad signature (key id " + keyId + ")";
+        }
+        try {
+            codec.decodeCommand(record.value());
+            return null;
+        } catch (MalformedMessageException e) {
+            return "unparseable: " + e.getMessage();
+        }
+    }
+
+    private CompletableFuture<?> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        LOGGER.warn("Dead-lettering record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
+        var dead = new ProducerRecord<>(
+                Topics.COMMANDS_DLT,
+                null,
+                record.key(),
+                record.value(),
+                new RecordHeaders(record.headers().toArray()));
+        dead.headers().add(DLT_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        dead.headers().add(KafkaHeaders.DLT_ORIGINAL_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
+        dead.headers()
+                .add(
+                        KafkaHeaders.DLT_ORIGINAL_PARTITION,
+                        String.valueOf(record.partition()).getBytes(StandardCharsets.UTF_8));
+        dead.headers()
+                .add(
+                        KafkaHeaders.DLT_ORIGINAL_OFFSET,
+                        String.valueOf(record.offset()).getBytes(StandardCharsets.UTF_8));
+        return kafka.send(dead);
+    }
+
+    private CompletableFuture<?> sendReply(CommandReply reply, ConsumerRecord<String, byte[]> origin) {
+        String topic = header(origin.headers(), KafkaHeaders.REPLY_TOPIC);
+        var record = new ProducerRecord<String, byte[]>(
+                topic != null ? topic : Topics.REPLIES,
+                replyPartition(origin.headers()),
+                origin.key(),
+                codec.encodeReply(reply));
+        Header correlation = origin.headers().lastHeader(KafkaHeaders.CORRELATION_ID);
+        if (correlation != null) {
+            record.headers().add(KafkaHeaders.CORRELATION_ID, correlation.value());
+        }
+        return kafka.send(record);
+    }
+
+    private static Integer replyPartition(Headers headers) {
+        Header header = headers.lastHeader(KafkaHeaders.REPLY_PARTITION);
+        if (header == null || header.value().length != 4) {
+            return null;
+        }
+        return java.nio.ByteBuffer.wrap(header.value()).getInt();
+    }
+
+    private static String header(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,76 @@
+package io.tally.worker.tenant;
+
+import static io.tally.worker.db.Tables.TENANT;
+
+import io.tally.protocol.ProtocolCodec;
+import io.tally.protocol.TenantCredentials;
+import io.tally.protocol.Topics;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps the tenants topic equal to the tenant table. Publishing is idempotent (the topic is compacted by API key), so
+ * every worker republishes all tenants at start-up; that also heals a topic that lost records.
+ */
+@Component
+public class TenantDirectory {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(TenantDirectory.class);
+
+    private final DSLContext dsl;
+    private final ProtocolCodec codec;
+    private final KafkaTemplate<String, byte[]> kafka;
+
+    public TenantDirectory(DSLContext dsl, ProtocolCodec codec, KafkaTemplate<String, byte[]> kafka) {
+        this.dsl = dsl;
+        this.codec = codec;
+        this.kafka = kafka;
+    }
+
+    /** Stores the tenant unless one with its id exists, then publishes what is stored. Returns the stored keys. */
+    public TenantCredentials register(String name, TenantCredentials credentials) {
+        dsl.insertInto(TENANT)
+                .set(TENANT.ID, credentials.tenantId())
+                .set(TENANT.NAME, name)
+                .set(TENANT.API_KEY, credentials.apiKey())
+                .set(TENANT.SHARED_KEY, credentials.sharedKey())
+                .set(TENANT.MANAGEMENT_KEY, credentials.managementKey())
+                .onConflict(TENANT.ID)
+                .doNothing()
+                .execute();
+        TenantCredentials stored = find(credentials.tenantId()).orElseThrow();
+        publish(List.of(stored)).join();
+        return stored;
+    }
+
+    public Optional<TenantCredentials> find(String tenantId) {
+        return dsl.selectFrom(TENANT)
+                .where(TENANT.ID.eq(tenantId))
+                .fetchOptional()
+                .map(row -> new TenantCredentials(
+                        row.getId(), row.getApiKey(), row.getSharedKey(), row.getManagementKey()));
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void publishAllOnStart() {
+        List<TenantCredentials> all = dsl.selectFrom(TENANT)
+                .fetch(row -> new TenantCredentials(
+                        row.getId(), row.getApiKey(), row.getSharedKey(), row.getManagementKey()));
+        publish(all).join();
+        LOGGER.info("Published {} tenants to {}", all.size(), Topics.TENANTS);
+    }
+
+    private CompletableFuture<Void> publish(List<TenantCredentials> tenants) {
+        return CompletableFuture.allOf(tenants.stream()
+                .map(tenant -> kafka.send(Topics.TENANTS, tenant.apiKey(), codec.encodeTenant(tenant)))
+                .toArray(CompletableFuture[]::new));
+    }
+}
