@@ -1,0 +1,49 @@
+package io.tally.gateway.api;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/** Every failure leaves the gateway as a License API error body, never as Spring's default page. */
+@RestControllerAdvice
+class ApiExceptionHandler {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    private final ApiJson json;
+
+    ApiExceptionHandler(ApiJson json) {
+        this.json = json;
+    }
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<byte[]> api(ApiException e) {
+        return json.error(e.error(), null);
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ResponseEntity<byte[]> notFound(NoResourceFoundException e) {
+        return json.error(new ApiError(404, "not_found", "Not found"), null);
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<byte[]> method(HttpRequestMethodNotSupportedException e) {
+        return json.error(new ApiError(405, "method_not_allowed", "Method " + e.getMethod() + " not allowed"), null);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<byte[]> mediaType(HttpMediaTypeNotSupportedException e) {
+        return json.error(ApiError.badRequest("invalid_json", "Content-Type must be application/json"), null);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<byte[]> unexpected(Exception e) {
+        LOGGER.error("Unexpected failure", e);
+        return json.error(new ApiError(500, "internal_error", "Internal error"), null);
+    }
+}

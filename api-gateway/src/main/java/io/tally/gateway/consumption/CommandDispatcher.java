@@ -1,0 +1,94 @@
+package io.tally.gateway.consumption;
+
+import io.tally.gateway.GatewayProperties;
+import io.tally.protocol.Command;
+import io.tally.protocol.CommandReply;
+import io.tally.protocol.EnvelopeSignature;
+import io.tally.protocol.ProtocolCodec;
+import io.tally.protocol.Topics;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.springframework.kafka.requestreply.CorrelationKey;
+import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends commands to the worker and hands back its reply, without holding any thread while waiting.
+ *
+ * <p>Each command is signed (HMAC over the exact value bytes, key id in a header) and produced keyed by license, so
+ * all commands of one license are ordered on one partition. At most {@code maxInFlight} commands wait at once; beyond
+ * that {@link #dispatch} refuses at once instead of queueing, so memory stays bounded under any burst.
+ *
+ * <p>Thread-safe.
+ */
+@Component
+public class CommandDispatcher {
+
+    /** Header carrying the command id, from which the correlation id of the reply is derived. */
+    static final String COMMAND_ID_HEADER = "tally-command-id";
+
+    private final ReplyingKafkaTemplate<String, byte[], byte[]> kafka;
+    private final ProtocolCodec codec;
+    private final EnvelopeSignature signature;
+    private final Semaphore inFlight;
+
+    public CommandDispatcher(
+            ReplyingKafkaTemplate<String, byte[], byte[]> kafka,
+            ProtocolCodec codec,
+            EnvelopeSignature signature,
+            GatewayProperties properties) {
+        this.kafka = kafka;
+        this.codec = codec;
+        this.signature = signature;
+        this.inFlight = new Semaphore(properties.maxInFlight());
+    }
+
+    /** Correlates replies by command id, so a reply can be matched no matter which gateway instance reads it. */
+    public static CorrelationKey correlationOf(ProducerRecord<String, byte[]> record) {
+        UUID id = UUID.fromString(new String(
+                record.headers().lastHeader(COMMAND_ID_HEADER).value(), StandardCharsets.UTF_8));
+        return new CorrelationKey(ByteBuffer.allocate(16)
+                .putLong(id.getMostSignificantBits())
+                .putLong(id.getLeastSignificantBits())
+                .array());
+    }
+
+    /**
+     * Produces {@code command} and completes with the worker's reply. Completes exceptionally with
+     * {@link Overloaded} when too many commands are waiting (nothing was produced), with a
+     * {@code KafkaReplyTimeoutException} when the reply is late (the command may still be applied), or with the
+     * producer's error when the broker could not take it.
+     */
+    public CompletableFuture<CommandReply> dispatch(Command command) {
+        if (!inFlight.tryAcquire()) {
+            return CompletableFuture.failedFuture(new Overloaded());
+        }
+        try {
+            byte[] value = codec.encodeCommand(command);
+            var record = new ProducerRecord<String, byte[]>(Topics.COMMANDS, command.partitionKey(), value);
+            record.headers()
+                    .add(EnvelopeSignature.KEY_ID_HEADER, signature.signingKeyId().getBytes(StandardCharsets.UTF_8));
+            record.headers()
+                    .add(EnvelopeSignature.SIGNATURE_HEADER, signature.sign(value).getBytes(StandardCharsets.UTF_8));
+            record.headers()
+                    .add(COMMAND_ID_HEADER, command.commandId().toString().getBytes(StandardCharsets.UTF_8));
+            CompletableFuture<CommandReply> reply =
+                    kafka.sendAndReceive(record).thenApply(consumerRecord -> codec.decodeReply(consumerRecord.value()));
+            return reply.whenComplete((ignored, failure) -> inFlight.release());
+        } catch (RuntimeException e) {
+            inFlight.release();
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Too many commands are waiting for replies; the caller should retry shortly. */
+    public static final class Overloaded extends RuntimeException {
+        Overloaded() {
+            super("too many requests in flight", null, false, false);
+        }
+    }
+}
