@@ -57,5 +57,4 @@ class GatewayConfiguration {
         template.setSharedReplyTopic(true);
         return template;
     }
-
 }

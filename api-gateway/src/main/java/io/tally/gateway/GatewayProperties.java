@@ -27,7 +27,8 @@ public record GatewayProperties(
         }
         envelopeKeys = Map.copyOf(envelopeKeys);
         if (envelopeSigningKeyId == null) {
-            envelopeSigningKeyId = envelopeKeys.keySet().stream().sorted().reduce((a, b) -> b).orElseThrow();
+            envelopeSigningKeyId =
+                    envelopeKeys.keySet().stream().sorted().reduce((a, b) -> b).orElseThrow();
         }
     }
 }

@@ -138,6 +138,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     private void startServer() {
+        stopOrphanedServer();
         List<String> command = withUserNamespaceIfRoot(List.of(
                 binDirectory.resolve("postgres").toString(),
                 "-D",
@@ -162,6 +163,30 @@ public final class EmbeddedPostgres implements AutoCloseable {
             LOGGER.info("PostgreSQL started on 127.0.0.1:{} with data in {}", port, dataDirectory);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start PostgreSQL", e);
+        }
+    }
+
+    /**
+     * A JVM killed without running its shutdown hooks leaves its PostgreSQL running; the next start on the same data
+     * directory shuts that server down (fast shutdown, committed data kept) instead of failing on a busy port.
+     */
+    private void stopOrphanedServer() {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try {
+            long pid = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
+            ProcessHandle.of(pid)
+                    .filter(ProcessHandle::isAlive)
+                    .filter(handle -> handle.info().command().orElse("").endsWith("postgres"))
+                    .ifPresent(orphan -> {
+                        LOGGER.warn("Stopping PostgreSQL {} left running on {}", pid, dataDirectory);
+                        signal("INT", pid);
+                        orphan.onExit().orTimeout(60, TimeUnit.SECONDS).join();
+                    });
+        } catch (IOException | RuntimeException e) {
+            LOGGER.debug("No orphaned PostgreSQL to stop: {}", e.toString());
         }
     }
 
@@ -197,8 +222,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     private void signal(String signal) {
+        signal(signal, server.pid());
+    }
+
+    private static void signal(String signal, long pid) {
         try {
-            new ProcessBuilder("kill", "-" + signal, String.valueOf(server.pid()))
+            new ProcessBuilder("kill", "-" + signal, String.valueOf(pid))
                     .inheritIO()
                     .start()
                     .waitFor();

@@ -78,9 +78,8 @@ class AddConsumptionController {
     }
 
     private ResponseEntity<byte[]> failed(Throwable failure, String requestId) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause()
-                : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof CommandDispatcher.Overloaded) {
             return json.error(new ApiError(429, "too_many_requests", "Too many requests; retry shortly"), null);
         }

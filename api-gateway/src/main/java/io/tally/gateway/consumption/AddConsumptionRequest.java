@@ -59,8 +59,13 @@ record AddConsumptionRequest(
         }
         if (!absent(root, "event")) {
             JsonNode event = root.get("event");
-            if (!event.isArray() || event.size() > 1 || (event.size() == 1 && !EVENTS.contains(event.get(0).asString("")))) {
-                throw invalid("event", "must be an array with one of " + String.join(", ", EVENTS.stream().sorted().toList()));
+            if (!event.isArray()
+                    || event.size() > 1
+                    || (event.size() == 1 && !EVENTS.contains(event.get(0).asString("")))) {
+                throw invalid(
+                        "event",
+                        "must be an array with one of "
+                                + String.join(", ", EVENTS.stream().sorted().toList()));
             }
         }
         return new AddConsumptionRequest(

@@ -49,8 +49,8 @@ public class CommandDispatcher {
 
     /** Correlates replies by command id, so a reply can be matched no matter which gateway instance reads it. */
     public static CorrelationKey correlationOf(ProducerRecord<String, byte[]> record) {
-        UUID id = UUID.fromString(new String(
-                record.headers().lastHeader(COMMAND_ID_HEADER).value(), StandardCharsets.UTF_8));
+        UUID id = UUID.fromString(
+                new String(record.headers().lastHeader(COMMAND_ID_HEADER).value(), StandardCharsets.UTF_8));
         return new CorrelationKey(ByteBuffer.allocate(16)
                 .putLong(id.getMostSignificantBits())
                 .putLong(id.getLeastSignificantBits())
@@ -71,9 +71,13 @@ public class CommandDispatcher {
             byte[] value = codec.encodeCommand(command);
             var record = new ProducerRecord<String, byte[]>(Topics.COMMANDS, command.partitionKey(), value);
             record.headers()
-                    .add(EnvelopeSignature.KEY_ID_HEADER, signature.signingKeyId().getBytes(StandardCharsets.UTF_8));
+                    .add(
+                            EnvelopeSignature.KEY_ID_HEADER,
+                            signature.signingKeyId().getBytes(StandardCharsets.UTF_8));
             record.headers()
-                    .add(EnvelopeSignature.SIGNATURE_HEADER, signature.sign(value).getBytes(StandardCharsets.UTF_8));
+                    .add(
+                            EnvelopeSignature.SIGNATURE_HEADER,
+                            signature.sign(value).getBytes(StandardCharsets.UTF_8));
             record.headers()
                     .add(COMMAND_ID_HEADER, command.commandId().toString().getBytes(StandardCharsets.UTF_8));
             CompletableFuture<CommandReply> reply =

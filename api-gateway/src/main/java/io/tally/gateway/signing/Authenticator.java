@@ -64,11 +64,13 @@ public class Authenticator {
                     .toInstant();
         } catch (DateTimeParseException e) {
             try {
-                return ZonedDateTime.parse(dateHeader.trim(), DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss zzz", java.util.Locale.US))
+                return ZonedDateTime.parse(
+                                dateHeader.trim(),
+                                DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss zzz", java.util.Locale.US))
                         .toInstant();
             } catch (DateTimeParseException again) {
-                throw new ApiException(ApiError.badRequest(
-                        "authorization_invalid_headers", "Date header is not an RFC 7231 date"));
+                throw new ApiException(
+                        ApiError.badRequest("authorization_invalid_headers", "Date header is not an RFC 7231 date"));
             }
         }
     }

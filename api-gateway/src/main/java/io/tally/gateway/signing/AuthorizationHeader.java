@@ -29,7 +29,10 @@ record AuthorizationHeader(String algorithm, String headers, String signature, S
             position = matcher.end();
         }
         var parsed = new AuthorizationHeader(
-                parameters.get("algorithm"), parameters.get("headers"), parameters.get("signature"), parameters.get("apikey"));
+                parameters.get("algorithm"),
+                parameters.get("headers"),
+                parameters.get("signature"),
+                parameters.get("apikey"));
         if (parsed.algorithm == null || parsed.signature == null || parsed.apiKey == null || parsed.headers == null) {
             throw new ApiException(ApiError.badRequest(
                     "authorization_missing_params",

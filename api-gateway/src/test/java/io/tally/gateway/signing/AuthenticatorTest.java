@@ -39,8 +39,8 @@ class AuthenticatorTest {
 
     @Test
     void shouldAuthenticateTheDocumentedTestVector() {
-        String header = "algorithm=\"hmac-sha256\",headers=\"date\",signature=\"" + VECTOR_SIGNATURE
-                + "\",apikey=\"api-1\"";
+        String header =
+                "algorithm=\"hmac-sha256\",headers=\"date\",signature=\"" + VECTOR_SIGNATURE + "\",apikey=\"api-1\"";
 
         assertThat(authenticator.authenticate(DATE, header)).isEqualTo(TENANT);
     }

@@ -1,0 +1,88 @@
+package io.tally.client;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Calls the License API with signed requests: a {@code Date} header and
+ * {@code Authorization: algorithm="hmac-sha256",headers="date",signature="...",apikey="..."}, where the signature is
+ * {@code base64(HMAC-SHA256(sharedKey, "licenseSpring\ndate: " + Date))}. Thread-safe.
+ */
+public final class LicenseApiClient {
+
+    private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME;
+
+    private final URI baseUrl;
+    private final String apiKey;
+    private final String sharedKey;
+    private final HttpClient http;
+    private final Clock clock;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    /** A response as received. */
+    public record Response(int status, String body, Map<String, java.util.List<String>> headers) {}
+
+    public LicenseApiClient(URI baseUrl, String apiKey, String sharedKey) {
+        this(
+                baseUrl,
+                apiKey,
+                sharedKey,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
+                Clock.systemUTC());
+    }
+
+    public LicenseApiClient(URI baseUrl, String apiKey, String sharedKey, HttpClient http, Clock clock) {
+        this.baseUrl = baseUrl;
+        this.apiKey = apiKey;
+        this.sharedKey = sharedKey;
+        this.http = http;
+        this.clock = clock;
+    }
+
+    /** {@code POST /api/v4/<endpoint>} with {@code body} as JSON. */
+    public Response post(String endpoint, Map<String, ?> body) throws IOException, InterruptedException {
+        String date = RFC_1123.format(clock.instant().atOffset(ZoneOffset.UTC));
+        HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve("/api/v4/" + endpoint))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("Date", date)
+                .header("Authorization", authorization(apiKey, sharedKey, date))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
+                .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Response(
+                response.statusCode(), response.body(), response.headers().map());
+    }
+
+    /** The {@code Authorization} header value for a call sent with {@code dateHeader}. */
+    public static String authorization(String apiKey, String sharedKey, String dateHeader) {
+        return "algorithm=\"hmac-sha256\",headers=\"date\",signature=\"" + signature(sharedKey, dateHeader)
+                + "\",apikey=\"" + apiKey + "\"";
+    }
+
+    static String signature(String sharedKey, String dateHeader) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(sharedKey.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] digest = mac.doFinal(("licenseSpring\ndate: " + dateHeader).getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().encodeToString(digest);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.tally.embedded;
+
+import io.tally.infra.EmbeddedKafka;
+import io.tally.infra.EmbeddedPostgres;
+import io.tally.worker.demo.DemoTenant;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code java -jar tally-embedded.jar}: a real Kafka broker and a real PostgreSQL with their data under
+ * {@code ./data}, the worker and the gateway, and a demo tenant, all in one process. Stops cleanly on Ctrl-C.
+ */
+@Command(
+        name = "tally-embedded",
+        mixinStandardHelpOptions = true,
+        description = "Runs the whole Tally pipeline on embedded Kafka and PostgreSQL, with a demo tenant.")
+public final class TallyEmbedded implements Callable<Integer> {
+
+    @Option(names = "--data-dir", defaultValue = "data", description = "Where Kafka, PostgreSQL and demo.json live.")
+    Path dataDirectory;
+
+    @Option(names = "--gateway-port", defaultValue = "8080", description = "HTTP port of the License API.")
+    int gatewayPort;
+
+    @Option(names = "--worker-port", defaultValue = "8081", description = "HTTP port of the worker's health.")
+    int workerPort;
+
+    @Option(names = "--kafka-port", defaultValue = "19092", description = "Port of the embedded Kafka broker.")
+    int kafkaPort;
+
+    @Option(names = "--postgres-port", defaultValue = "15432", description = "Port of the embedded PostgreSQL.")
+    int postgresPort;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new TallyEmbedded()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path data = dataDirectory.toAbsolutePath();
+        Files.createDirectories(data);
+        EmbeddedPostgres postgres = EmbeddedPostgres.start(data.resolve("postgres"), postgresPort, "tally");
+        EmbeddedKafka kafka = EmbeddedKafka.start(data.resolve("kafka"), kafkaPort);
+        var settings = new TallyPipeline.Settings(
+                kafka.bootstrapServers(),
+                postgres.jdbcUrl("tally"),
+                postgres.username(),
+                "",
+                envelopeKey(data),
+                gatewayPort,
+                workerPort,
+                6);
+        TallyPipeline pipeline = TallyPipeline.startWorker(settings);
+        DemoTenant demo = pipeline.seedDemo();
+        pipeline.startGateway();
+        pipeline.awaitGatewayReady(Duration.ofMinutes(2));
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                pipeline.close();
+            } finally {
+                try {
+                    kafka.close();
+                } finally {
+                    postgres.close();
+                    stopped.countDown();
+                }
+            }
+        }));
+        Path demoFile = writeDemo(data, pipeline.gatewayUrl(), demo);
+        printWelcome(pipeline.gatewayUrl(), demo, demoFile);
+        stopped.await();
+        return 0;
+    }
+
+    /** The key gateway and worker sign commands with; made once and kept, owner-readable only. */
+    private static String envelopeKey(Path data) throws java.io.IOException {
+        Path file = data.resolve("envelope.key");
+        if (!Files.exists(file)) {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            Files.writeString(file, HexFormat.of().formatHex(key), StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+        return Files.readString(file, StandardCharsets.UTF_8).trim();
+    }
+
+    private static Path writeDemo(Path data, String gatewayUrl, DemoTenant demo) throws java.io.IOException {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("gateway_url", gatewayUrl);
+        values.put("api_key", demo.credentials().apiKey());
+        values.put("shared_key", demo.credentials().sharedKey());
+        values.put("management_key", demo.credentials().managementKey());
+        values.put("product", demo.product());
+        values.put("license_key", demo.licenseKey());
+        values.put("hardware_id", demo.hardwareId());
+        values.put("max_consumptions", demo.maxConsumptions());
+        Path file = data.resolve("demo.json");
+        Files.write(
+                file,
+                JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsBytes(values));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
+    private static void printWelcome(String gatewayUrl, DemoTenant demo, Path demoFile) {
+        System.out.printf(
+                """
+
+                Tally is running: License API at %s (health: %s/actuator/health)
+                  Demo tenant: api key %s, its shared and management keys are in %s
+                  Product %s, license %s (max_consumptions %d), activated device %s
+
+                  Try it (signs the call with the demo keys):
+                    ./tally-client add-consumption --demo %s --consumptions 5
+
+                  Stop with Ctrl-C; totals are kept in %s.
+                %n""",
+                gatewayUrl,
+                gatewayUrl,
+                demo.credentials().apiKey(),
+                demoFile,
+                demo.product(),
+                demo.licenseKey(),
+                demo.maxConsumptions(),
+                demo.hardwareId(),
+                demoFile,
+                demoFile.getParent());
+    }
+}

@@ -1,0 +1,157 @@
+package io.tally.embedded;
+
+import io.tally.gateway.GatewayApplication;
+import io.tally.worker.WorkerApplication;
+import io.tally.worker.demo.DemoSetup;
+import io.tally.worker.demo.DemoTenant;
+import io.tally.worker.tenant.TenantDirectory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The worker and the gateway, each in its own Spring context, wired to one Kafka cluster and one PostgreSQL
+ * database. Start the worker first: it migrates the database, creates the topics and publishes the tenants' keys the
+ * gateway reads.
+ *
+ * <p>Not thread-safe.
+ */
+public final class TallyPipeline implements AutoCloseable {
+
+    /** Gateway-side exclusions: in one JVM the worker's database libraries are on the classpath too. */
+    private static final String GATEWAY_EXCLUSIONS = String.join(
+            ",",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.JdbcClientAutoConfiguration",
+            "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+            "org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration");
+
+    /**
+     * @param envelopeKey the key gateway and worker share to sign and verify commands
+     * @param gatewayPort HTTP port of the gateway, 0 for any
+     * @param workerPort HTTP port of the worker's health endpoints, 0 for any
+     */
+    public record Settings(
+            String bootstrapServers,
+            String jdbcUrl,
+            String databaseUser,
+            String databasePassword,
+            String envelopeKey,
+            int gatewayPort,
+            int workerPort,
+            int partitions) {}
+
+    private final Settings settings;
+    private ConfigurableApplicationContext worker;
+    private ConfigurableApplicationContext gateway;
+
+    private TallyPipeline(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Starts the worker only; call {@link #startGateway()} when the data the gateway needs is in place. */
+    public static TallyPipeline startWorker(Settings settings) {
+        var pipeline = new TallyPipeline(settings);
+        Map<String, Object> properties = common(settings);
+        properties.put("spring.datasource.url", settings.jdbcUrl());
+        properties.put("spring.datasource.username", settings.databaseUser());
+        properties.put("spring.datasource.password", settings.databasePassword());
+        properties.put("server.port", settings.workerPort());
+        properties.put("tally.partitions", settings.partitions());
+        pipeline.worker = WorkerApplication.builder().run(asArguments(properties));
+        return pipeline;
+    }
+
+    public TallyPipeline startGateway() {
+        Map<String, Object> properties = common(settings);
+        properties.put("spring.autoconfigure.exclude", GATEWAY_EXCLUSIONS);
+        properties.put("server.port", settings.gatewayPort());
+        gateway = GatewayApplication.builder().run(asArguments(properties));
+        return this;
+    }
+
+    /** Starts both services, the worker first. */
+    public static TallyPipeline start(Settings settings) {
+        return startWorker(settings).startGateway();
+    }
+
+    public String gatewayUrl() {
+        return "http://127.0.0.1:" + gateway.getEnvironment().getProperty("local.server.port");
+    }
+
+    public DemoTenant seedDemo() {
+        return worker.getBean(DemoSetup.class).seed();
+    }
+
+    public TenantDirectory tenants() {
+        return worker.getBean(TenantDirectory.class);
+    }
+
+    public DataSource dataSource() {
+        return worker.getBean(DataSource.class);
+    }
+
+    /** Waits until the gateway's health says it can take calls (tenant keys read, reply partitions owned). */
+    public void awaitGatewayReady(Duration timeout) {
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                var response = http.send(
+                        HttpRequest.newBuilder(URI.create(gatewayUrl() + "/actuator/health"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("gateway not ready within " + timeout);
+    }
+
+    @Override
+    public void close() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (worker != null) {
+            worker.close();
+        }
+    }
+
+    /** As command-line arguments, which win over each service's own configuration file. */
+    private static String[] asArguments(Map<String, Object> properties) {
+        return properties.entrySet().stream()
+                .map(entry -> "--" + entry.getKey() + "=" + entry.getValue())
+                .toArray(String[]::new);
+    }
+
+    private static Map<String, Object> common(Settings settings) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("spring.kafka.bootstrap-servers", settings.bootstrapServers());
+        properties.put("tally.envelope-keys.k1", settings.envelopeKey());
+        properties.put("spring.main.banner-mode", "off");
+        return properties;
+    }
+}
