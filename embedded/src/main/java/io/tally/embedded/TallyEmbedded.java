@@ -2,6 +2,7 @@ package io.tally.embedded;
 
 import io.tally.infra.EmbeddedKafka;
 import io.tally.infra.EmbeddedPostgres;
+import io.tally.worker.demo.DemoFile;
 import io.tally.worker.demo.DemoTenant;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,14 +11,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code java -jar tally-embedded.jar}: a real Kafka broker and a real PostgreSQL with their data under
@@ -81,7 +79,8 @@ public final class TallyEmbedded implements Callable<Integer> {
                 }
             }
         }));
-        Path demoFile = writeDemo(data, pipeline.gatewayUrl(), demo);
+        Path demoFile = data.resolve("demo.json");
+        DemoFile.write(demoFile, pipeline.gatewayUrl(), demo);
         printWelcome(pipeline.gatewayUrl(), demo, demoFile);
         stopped.await();
         return 0;
@@ -97,24 +96,6 @@ public final class TallyEmbedded implements Callable<Integer> {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         }
         return Files.readString(file, StandardCharsets.UTF_8).trim();
-    }
-
-    private static Path writeDemo(Path data, String gatewayUrl, DemoTenant demo) throws java.io.IOException {
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put("gateway_url", gatewayUrl);
-        values.put("api_key", demo.credentials().apiKey());
-        values.put("shared_key", demo.credentials().sharedKey());
-        values.put("management_key", demo.credentials().managementKey());
-        values.put("product", demo.product());
-        values.put("license_key", demo.licenseKey());
-        values.put("hardware_id", demo.hardwareId());
-        values.put("max_consumptions", demo.maxConsumptions());
-        Path file = data.resolve("demo.json");
-        Files.write(
-                file,
-                JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsBytes(values));
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return file;
     }
 
     private static void printWelcome(String gatewayUrl, DemoTenant demo, Path demoFile) {

@@ -3,7 +3,10 @@ package io.tally.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.client.LicenseApiClient;
+import io.tally.protocol.ConsumeLicense;
 import io.tally.protocol.EnvelopeSignature;
+import io.tally.protocol.LicenseRef;
+import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
 import io.tally.protocol.Topics;
 import io.tally.testsupport.TestInfrastructure;
@@ -15,12 +18,14 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -242,6 +247,45 @@ class PipelineIT {
         Map<String, String> reasons = deadLetterReasons(2);
         assertThat(reasons.get("poison-unsigned")).startsWith("unsigned");
         assertThat(reasons.get("poison-tampered")).startsWith("bad signature").doesNotContain("AAAA");
+    }
+
+    @Test
+    void shouldApplyACommandOnceWhenDeliveredTwice() throws Exception {
+        // given: one signed command, as a gateway would produce it, delivered twice (a producer retry or a replay)
+        long licenseId = license("KEY-TWICE", 10);
+        var command = new ConsumeLicense(
+                UUID.randomUUID(),
+                Instant.now(),
+                TENANT.tenantId(),
+                new LicenseRef(PRODUCT, "KEY-TWICE", null),
+                HW,
+                4,
+                null,
+                null);
+        byte[] value = new ProtocolCodec().encodeCommand(command);
+        String signature = new EnvelopeSignature("k1", Map.of("k1", ENVELOPE_KEY)).sign(value);
+
+        // when
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (int delivery = 0; delivery < 2; delivery++) {
+                var record = new ProducerRecord<>(Topics.COMMANDS, command.partitionKey(), value);
+                record.headers().add(EnvelopeSignature.KEY_ID_HEADER, "k1".getBytes(StandardCharsets.UTF_8));
+                record.headers().add(EnvelopeSignature.SIGNATURE_HEADER, signature.getBytes(StandardCharsets.UTF_8));
+                producer.send(record).get();
+            }
+        }
+        var later = consume("KEY-TWICE", 1); // same partition, so it is decided after both deliveries
+
+        // then
+        assertThat(later.status()).isEqualTo(200);
+        assertThat(JSON.readTree(later.body()).get("total_consumptions").asLong())
+                .isEqualTo(5);
+        assertThat(total(licenseId)).isEqualTo(5);
+        assertThat(queryLong("select count(*) from command_ledger where command_id = '" + command.commandId() + "'"))
+                .isEqualTo(1);
     }
 
     private static LicenseApiClient.Response consume(String licenseKey, int consumptions) throws Exception {

@@ -1,0 +1,46 @@
+package io.tally.worker.demo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * With {@code tally.demo.file} set (docker compose sets it), seeds the demo tenant at start-up and writes its keys to
+ * that file. The keys are never logged.
+ */
+@Component
+@ConditionalOnProperty("tally.demo.file")
+class DemoSeedOnStart {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(DemoSeedOnStart.class);
+
+    private final DemoSetup setup;
+    private final Path file;
+    private final String gatewayUrl;
+
+    DemoSeedOnStart(
+            DemoSetup setup,
+            @Value("${tally.demo.file}") Path file,
+            @Value("${tally.demo.gateway-url:http://localhost:8080}") String gatewayUrl) {
+        this.setup = setup;
+        this.file = file;
+        this.gatewayUrl = gatewayUrl;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void seed() {
+        try {
+            DemoFile.write(file, gatewayUrl, setup.seed());
+            LOGGER.info("Demo tenant ready; its keys are in {}", file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
