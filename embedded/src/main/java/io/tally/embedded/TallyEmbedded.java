@@ -51,37 +51,55 @@ public final class TallyEmbedded implements Callable<Integer> {
         Path data = dataDirectory.toAbsolutePath();
         Files.createDirectories(data);
         EmbeddedPostgres postgres = EmbeddedPostgres.start(data.resolve("postgres"), postgresPort, "tally");
-        EmbeddedKafka kafka = EmbeddedKafka.start(data.resolve("kafka"), kafkaPort);
-        var settings = new TallyPipeline.Settings(
-                kafka.bootstrapServers(),
-                postgres.jdbcUrl("tally"),
-                postgres.username(),
-                "",
-                envelopeKey(data),
-                gatewayPort,
-                workerPort,
-                6);
-        TallyPipeline pipeline = TallyPipeline.startWorker(settings);
-        DemoTenant demo = pipeline.seedDemo();
-        pipeline.startGateway();
-        pipeline.awaitGatewayReady(Duration.ofMinutes(2));
+        EmbeddedKafka kafka = null;
+        TallyPipeline pipeline = null;
+        DemoTenant demo;
+        try {
+            kafka = EmbeddedKafka.start(data.resolve("kafka"), kafkaPort);
+            var settings = new TallyPipeline.Settings(
+                    kafka.bootstrapServers(),
+                    postgres.jdbcUrl("tally"),
+                    postgres.username(),
+                    "",
+                    envelopeKey(data),
+                    gatewayPort,
+                    workerPort,
+                    6);
+            pipeline = TallyPipeline.startWorker(settings);
+            demo = pipeline.seedDemo();
+            pipeline.startGateway();
+            pipeline.awaitGatewayReady(Duration.ofMinutes(2));
+        } catch (Exception e) {
+            // Leave nothing running behind a failed start (a busy port, say).
+            if (pipeline != null) {
+                pipeline.close();
+            }
+            postgres.close();
+            if (kafka != null) {
+                kafka.close();
+            }
+            throw e;
+        }
+        TallyPipeline started = pipeline;
+        EmbeddedKafka broker = kafka;
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // PostgreSQL before Kafka: Kafka's own fault handling may halt the JVM while it shuts down.
             try {
-                pipeline.close();
+                started.close();
             } finally {
                 try {
-                    kafka.close();
-                } finally {
                     postgres.close();
+                } finally {
+                    broker.close();
                     stopped.countDown();
                 }
             }
         }));
         Path demoFile = data.resolve("demo.json");
-        DemoFile.write(demoFile, pipeline.gatewayUrl(), demo);
-        printWelcome(pipeline.gatewayUrl(), demo, demoFile);
+        DemoFile.write(demoFile, started.gatewayUrl(), demo);
+        printWelcome(started.gatewayUrl(), demo, demoFile);
         stopped.await();
         return 0;
     }
