@@ -55,15 +55,43 @@ public final class LicenseApiClient {
 
     /** {@code POST /api/v4/<endpoint>} with {@code body} as JSON. */
     public Response post(String endpoint, Map<String, ?> body) throws IOException, InterruptedException {
-        String date = RFC_1123.format(clock.instant().atOffset(ZoneOffset.UTC));
-        HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve("/api/v4/" + endpoint))
-                .timeout(Duration.ofSeconds(30))
+        return post(endpoint, body, Map.of());
+    }
+
+    /** {@code POST /api/v4/<endpoint>} with {@code body} as JSON and extra headers (e.g. {@code Idempotency-Key}). */
+    public Response post(String endpoint, Map<String, ?> body, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = signed(baseUrl.resolve("/api/v4/" + endpoint))
                 .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        headers.forEach(request::header);
+        return send(request.build());
+    }
+
+    /** {@code GET /api/v4/<endpoint>?<query>}. */
+    public Response get(String endpoint, Map<String, ?> query) throws IOException, InterruptedException {
+        StringBuilder url = new StringBuilder("/api/v4/").append(endpoint);
+        char separator = '?';
+        for (Map.Entry<String, ?> parameter : query.entrySet()) {
+            url.append(separator)
+                    .append(java.net.URLEncoder.encode(parameter.getKey(), StandardCharsets.UTF_8))
+                    .append('=')
+                    .append(java.net.URLEncoder.encode(String.valueOf(parameter.getValue()), StandardCharsets.UTF_8));
+            separator = '&';
+        }
+        return send(signed(baseUrl.resolve(url.toString())).GET().build());
+    }
+
+    private HttpRequest.Builder signed(URI uri) {
+        String date = RFC_1123.format(clock.instant().atOffset(ZoneOffset.UTC));
+        return HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(30))
                 .header("Accept", "application/json")
                 .header("Date", date)
-                .header("Authorization", authorization(apiKey, sharedKey, date))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
-                .build();
+                .header("Authorization", authorization(apiKey, sharedKey, date));
+    }
+
+    private Response send(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         return new Response(
                 response.statusCode(), response.body(), response.headers().map());

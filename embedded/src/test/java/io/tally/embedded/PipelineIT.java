@@ -3,8 +3,8 @@ package io.tally.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.client.LicenseApiClient;
-import io.tally.protocol.ConsumeLicense;
 import io.tally.protocol.EnvelopeSignature;
+import io.tally.protocol.LicenseCommand;
 import io.tally.protocol.LicenseRef;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
@@ -46,6 +46,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -253,10 +254,11 @@ class PipelineIT {
     void shouldApplyACommandOnceWhenDeliveredTwice() throws Exception {
         // given: one signed command, as a gateway would produce it, delivered twice (a producer retry or a replay)
         long licenseId = license("KEY-TWICE", 10);
-        var command = new ConsumeLicense(
+        var command = new LicenseCommand.ConsumeLicense(
                 UUID.randomUUID(),
                 Instant.now(),
                 TENANT.tenantId(),
+                null,
                 new LicenseRef(PRODUCT, "KEY-TWICE", null),
                 HW,
                 4,
@@ -286,6 +288,218 @@ class PipelineIT {
         assertThat(total(licenseId)).isEqualTo(5);
         assertThat(queryLong("select count(*) from command_ledger where command_id = '" + command.commandId() + "'"))
                 .isEqualTo(1);
+    }
+
+    @Test
+    void shouldActivateCheckConsumeFeaturesAndDeactivateThroughTheLicenseApi() throws Exception {
+        // given: a product with a consumption feature and an order for one license, through the Management API
+        long productId = json(manage(
+                        "POST",
+                        "/api/v1/products/",
+                        Map.of(
+                                "product_name",
+                                "Flow",
+                                "short_code",
+                                "flow-app",
+                                "max_consumptions",
+                                50,
+                                "max_activations",
+                                1)))
+                .get("id")
+                .asLong();
+        manage(
+                "POST",
+                "/api/v1/product-features/",
+                Map.of(
+                        "product",
+                        productId,
+                        "code",
+                        "export",
+                        "name",
+                        "Export",
+                        "feature_type",
+                        "consumption",
+                        "max_consumption",
+                        3));
+        var order = json(manage(
+                "POST",
+                "/api/v1/orders/create_order/",
+                Map.of(
+                        "id",
+                        "order-flow",
+                        "customer",
+                        Map.of("email", "c@example.com"),
+                        "items",
+                        List.of(Map.of("product_code", "flow-app", "licenses", List.of(Map.of("key", "FLOW-1")))))));
+        long licenseId = order.get("licenses").get(0).get("id").asLong();
+        Map<String, Object> identity = Map.of("product", "flow-app", "license_key", "FLOW-1", "hardware_id", "hw-a");
+
+        // when / then: activation, then the activation limit
+        var activated = client.post("activate_license", with(identity, "hostname", "box-a"));
+        assertThat(activated.status()).isEqualTo(200);
+        assertThat(json(activated.body()).get("license_active").asBoolean()).isTrue();
+        assertThat(json(activated.body()).get("device_id").isNumber()).isTrue();
+        assertThat(json(activated.body()).get("license_signature").asString()).isNotEmpty();
+        assertThat(activated.headers()).containsKey("licensesignature");
+        var second = client.post(
+                "activate_license", Map.of("product", "flow-app", "license_key", "FLOW-1", "hardware_id", "hw-b"));
+        assertThat(code(second)).isEqualTo("license_activated_max_times");
+
+        // feature consumption up to its own limit
+        var feature = client.post("add_feature_consumption", with(identity, "feature", "export", "consumptions", 3));
+        assertThat(feature.status()).isEqualTo(200);
+        assertThat(json(feature.body()).get("total_consumptions").asLong()).isEqualTo(3);
+        assertThat(json(feature.body()).get("max_consumptions").asLong()).isEqualTo(3);
+        assertThat(code(client.post("add_feature_consumption", with(identity, "feature", "export", "consumptions", 1))))
+                .isEqualTo("feature_not_enough_consumptions");
+        assertThat(code(client.post("add_feature_consumption", with(identity, "feature", "nope"))))
+                .isEqualTo("unsupported_product_feature");
+
+        // check reads every change accepted before it
+        var checked = client.get("check_license", identity);
+        assertThat(checked.status()).isEqualTo(200);
+        assertThat(json(checked.body())
+                        .get("product_features")
+                        .get(0)
+                        .get("total_consumptions")
+                        .asLong())
+                .isEqualTo(3);
+        var checkedFeature = client.get("check_license_feature", with(identity, "feature", "export"));
+        assertThat(json(checkedFeature.body()).get("code").asString()).isEqualTo("export");
+        assertThat(code(client.get("check_license_feature", with(identity, "feature", "nope"))))
+                .isEqualTo("invalid_license_feature_code");
+
+        // deactivation adds buffered consumptions first
+        var deactivated = client.post("deactivate_license", with(identity, "consumptions", 7));
+        assertThat(deactivated.status()).isEqualTo(200);
+        assertThat(deactivated.body()).isEqualTo("\"license_deactivated\"");
+        assertThat(total(licenseId)).isEqualTo(7);
+        assertThat(code(client.post("add_consumption", identity))).isEqualTo("license_not_active");
+
+        // management: disable, reset, read
+        assertThat(json(manage("POST", "/api/v1/licenses/" + licenseId + "/disable/", null))
+                        .get("license_enabled")
+                        .asBoolean())
+                .isFalse();
+        assertThat(code(client.post("activate_license", identity))).isEqualTo("license_not_enabled");
+        manage("POST", "/api/v1/licenses/" + licenseId + "/enable/", null);
+        assertThat(json(manage("POST", "/api/v1/licenses/" + licenseId + "/reset_consumption", null))
+                        .get("message")
+                        .asString())
+                .isEqualTo("License consumption reset.");
+        assertThat(json(manage("GET", "/api/v1/licenses/" + licenseId + "/", null))
+                        .get("total_consumptions")
+                        .asLong())
+                .isZero();
+    }
+
+    @Test
+    void shouldKeepTenantsApart() throws Exception {
+        // given: a second tenant with a license of its own
+        var other =
+                new TenantCredentials("other-tenant", "other-api-key", "other-shared-key-0123456789", "other-mgmt-key");
+        pipeline.tenants().register("Other company", other);
+        sql("insert into product (tenant_id, short_code, name) values ('other-tenant', 'secret-app', 'Secret')");
+        long othersLicense = queryLong(
+                "insert into license (tenant_id, product_id, license_key, max_consumptions) "
+                        + "select 'other-tenant', id, 'SECRET-1', 10 from product where short_code = 'secret-app' returning id");
+        awaitManagementKey(other.managementKey());
+
+        // when: the first tenant's keys name the other tenant's product and license
+        var consume = client.post(
+                "add_consumption", Map.of("product", "secret-app", "license_key", "SECRET-1", "hardware_id", HW));
+        var read = managementCall(TENANT.managementKey(), "GET", "/api/v1/licenses/" + othersLicense + "/", null);
+        var reset = managementCall(
+                TENANT.managementKey(), "POST", "/api/v1/licenses/" + othersLicense + "/reset_consumption", null);
+
+        // then
+        assertThat(code(consume)).isEqualTo("unknown_product");
+        assertThat(read.statusCode()).isEqualTo(404);
+        assertThat(reset.statusCode()).isEqualTo(404);
+        assertThat(managementCall(other.managementKey(), "GET", "/api/v1/licenses/" + othersLicense + "/", null)
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswerRetriesWithTheSameIdempotencyKeyOnce() throws Exception {
+        // given
+        long licenseId = license("KEY-IDEM", 100);
+        Map<String, Object> body =
+                Map.of("product", PRODUCT, "license_key", "KEY-IDEM", "hardware_id", HW, "consumptions", 5);
+        int retries = 20;
+
+        // when: the same key and body, sent concurrently
+        List<LicenseApiClient.Response> answers = new ArrayList<>();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<LicenseApiClient.Response>> calls = new ArrayList<>();
+            for (int i = 0; i < retries; i++) {
+                calls.add(
+                        pool.submit(() -> client.post("add_consumption", body, Map.of("Idempotency-Key", "retry-1"))));
+            }
+            for (var call : calls) {
+                answers.add(call.get());
+            }
+        }
+        var reused = client.post(
+                "add_consumption",
+                Map.of("product", PRODUCT, "license_key", "KEY-IDEM", "hardware_id", HW, "consumptions", 6),
+                Map.of("Idempotency-Key", "retry-1"));
+
+        // then
+        assertThat(answers).allSatisfy(answer -> {
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(json(answer.body()).get("total_consumptions").asLong()).isEqualTo(5);
+        });
+        assertThat(reused.status()).isEqualTo(422);
+        assertThat(code(reused)).isEqualTo("idempotency_key_reused");
+        assertThat(total(licenseId)).isEqualTo(5);
+    }
+
+    private static JsonNode json(String body) {
+        return JSON.readTree(body);
+    }
+
+    private static String code(LicenseApiClient.Response response) {
+        return json(response.body()).get("code").asString();
+    }
+
+    private static Map<String, Object> with(Map<String, Object> base, Object... more) {
+        Map<String, Object> merged = new java.util.LinkedHashMap<>(base);
+        for (int i = 0; i < more.length; i += 2) {
+            merged.put((String) more[i], more[i + 1]);
+        }
+        return merged;
+    }
+
+    private static String manage(String method, String path, Object body) throws Exception {
+        var response = managementCall(TENANT.managementKey(), method, path, body);
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isBetween(200, 201);
+        return response.body();
+    }
+
+    private static HttpResponse<String> managementCall(String key, String method, String path, Object body)
+            throws Exception {
+        var request = HttpRequest.newBuilder(URI.create(pipeline.gatewayUrl() + path))
+                .header("Authorization", "Api-Key " + key)
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                .build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void awaitManagementKey(String key) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (managementCall(key, "GET", "/api/v1/licenses/0/", null).statusCode() == 401) {
+            assertThat(System.nanoTime())
+                    .as("management key known to the gateway")
+                    .isLessThan(deadline);
+            Thread.sleep(100);
+        }
     }
 
     private static LicenseApiClient.Response consume(String licenseKey, int consumptions) throws Exception {

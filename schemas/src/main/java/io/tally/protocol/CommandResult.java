@@ -2,29 +2,65 @@ package io.tally.protocol;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.annotation.JsonTypeName;
+import java.util.List;
 import java.util.Objects;
 
-/** What the worker decided for one command: applied (past tense) or refused with a {@link Rejection}. */
+/** What the worker decided for one command: what happened (past tense), or a {@link Rejection}. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
-    @JsonSubTypes.Type(CommandResult.LicenseConsumed.class),
-    @JsonSubTypes.Type(CommandResult.ConsumptionRejected.class)
+    @JsonSubTypes.Type(value = CommandResult.LicenseConsumed.class, name = "LicenseConsumed"),
+    @JsonSubTypes.Type(value = CommandResult.FeatureConsumed.class, name = "FeatureConsumed"),
+    @JsonSubTypes.Type(value = CommandResult.LicenseChecked.class, name = "LicenseChecked"),
+    @JsonSubTypes.Type(value = CommandResult.FeatureChecked.class, name = "FeatureChecked"),
+    @JsonSubTypes.Type(value = CommandResult.LicenseDeactivated.class, name = "LicenseDeactivated"),
+    @JsonSubTypes.Type(value = CommandResult.ProductCreated.class, name = "ProductCreated"),
+    @JsonSubTypes.Type(value = CommandResult.FeatureCreated.class, name = "FeatureCreated"),
+    @JsonSubTypes.Type(value = CommandResult.OrderCreated.class, name = "OrderCreated"),
+    @JsonSubTypes.Type(value = CommandResult.LicenseResolved.class, name = "LicenseResolved"),
+    @JsonSubTypes.Type(value = CommandResult.CommandRejected.class, name = "CommandRejected")
 })
 public sealed interface CommandResult {
 
-    /** The consumption was applied; {@code license} holds the totals after it. */
-    @JsonTypeName("LicenseConsumed")
+    /** A consumption was applied; {@code license} holds the totals after it. */
     record LicenseConsumed(LicenseTotals license) implements CommandResult {
         public LicenseConsumed {
             Objects.requireNonNull(license, "license");
         }
     }
 
-    /** The consumption was refused and nothing changed. */
-    @JsonTypeName("ConsumptionRejected")
-    record ConsumptionRejected(Rejection rejection) implements CommandResult {
-        public ConsumptionRejected {
+    /** A feature consumption was applied (or, from {@code CheckFeature}, read). */
+    record FeatureConsumed(FeatureView feature) implements CommandResult {}
+
+    /** The license after an activation, a check or a management change. */
+    record LicenseChecked(LicenseView license) implements CommandResult {}
+
+    /** One feature of a license, read. */
+    record FeatureChecked(FeatureView feature) implements CommandResult {}
+
+    /** The device was deactivated (after its buffered consumptions were added). */
+    record LicenseDeactivated() implements CommandResult {}
+
+    record ProductCreated(long id) implements CommandResult {}
+
+    /** A product feature was created and copied to the product's licenses. */
+    record FeatureCreated(long id) implements CommandResult {}
+
+    /** Every license of the order, created. */
+    record OrderCreated(String orderId, List<CreatedLicense> licenses) implements CommandResult {
+        public OrderCreated {
+            licenses = List.copyOf(licenses);
+        }
+    }
+
+    /** A license created by an order: {@code licenseKey} or {@code username} is set. */
+    record CreatedLicense(long id, String product, String licenseKey, String username) {}
+
+    /** Where a license addressed by id lives. */
+    record LicenseResolved(LicenseRef license) implements CommandResult {}
+
+    /** The command was refused and nothing changed. */
+    record CommandRejected(Rejection rejection) implements CommandResult {
+        public CommandRejected {
             Objects.requireNonNull(rejection, "rejection");
         }
     }

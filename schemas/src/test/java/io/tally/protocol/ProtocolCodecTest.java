@@ -21,10 +21,11 @@ class ProtocolCodecTest {
     private final ProtocolCodec codec = new ProtocolCodec();
     private final JsonMapper json = JsonMapper.builder().build();
 
-    private static final ConsumeLicense COMMAND = new ConsumeLicense(
+    private static final LicenseCommand.ConsumeLicense COMMAND = new LicenseCommand.ConsumeLicense(
             UUID.fromString("7f0c7f5e-2a55-4a8a-9d1b-6f0a3c1e2b40"),
             Instant.parse("2026-11-28T07:00:00.123Z"),
             "demo",
+            null,
             new LicenseRef("demo-app", "AAAA-BBBB", null),
             "hw-1",
             5,
@@ -54,7 +55,7 @@ class ProtocolCodecTest {
                 new CommandResult.LicenseConsumed(new LicenseTotals(1, 100, 7, false, true, false, 0, false, null)));
         var rejected = new CommandReply(
                 COMMAND.commandId(),
-                new CommandResult.ConsumptionRejected(Rejection.of(RejectionType.LICENSE_NOT_ENOUGH_CONSUMPTIONS)));
+                new CommandResult.CommandRejected(Rejection.of(RejectionType.LICENSE_NOT_ENOUGH_CONSUMPTIONS)));
 
         for (CommandReply reply : List.of(consumed, rejected)) {
             // when

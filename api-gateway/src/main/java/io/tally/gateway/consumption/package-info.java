@@ -1,5 +1,5 @@
 /**
- * {@code POST /api/v4/add_consumption}: validates the body, turns it into a signed {@code ConsumeLicense} command on
- * {@code tally.commands.v1}, and answers with the worker's reply.
+ * The License API endpoints ({@code /api/v4/...}): each call is authenticated and validated here, turned into a signed
+ * command on {@code tally.commands.v1}, and answered with the worker's reply.
  */
 package io.tally.gateway.consumption;

@@ -35,6 +35,7 @@ public class TenantKeys implements SmartLifecycle {
     private static final Logger LOGGER = LoggerFactory.getLogger(TenantKeys.class);
 
     private final Map<String, TenantCredentials> byApiKey = new ConcurrentHashMap<>();
+    private final Map<String, TenantCredentials> byManagementKey = new ConcurrentHashMap<>();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final ProtocolCodec codec;
     private final Map<String, Object> consumerConfig;
@@ -52,6 +53,10 @@ public class TenantKeys implements SmartLifecycle {
 
     public Optional<TenantCredentials> byApiKey(String apiKey) {
         return Optional.ofNullable(byApiKey.get(apiKey));
+    }
+
+    public Optional<TenantCredentials> byManagementKey(String managementKey) {
+        return Optional.ofNullable(byManagementKey.get(managementKey));
     }
 
     /** Whether every tenant record present at start-up has been read. */
@@ -131,12 +136,19 @@ public class TenantKeys implements SmartLifecycle {
 
     private void apply(ConsumerRecord<String, byte[]> record) {
         if (record.value() == null) {
-            byApiKey.remove(record.key());
+            TenantCredentials revoked = byApiKey.remove(record.key());
+            if (revoked != null) {
+                byManagementKey.remove(revoked.managementKey());
+            }
             return;
         }
         try {
             TenantCredentials tenant = codec.decodeTenant(record.value());
-            byApiKey.put(tenant.apiKey(), tenant);
+            TenantCredentials previous = byApiKey.put(tenant.apiKey(), tenant);
+            if (previous != null) {
+                byManagementKey.remove(previous.managementKey());
+            }
+            byManagementKey.put(tenant.managementKey(), tenant);
         } catch (MalformedMessageException e) {
             LOGGER.warn("Ignoring unreadable tenant record at offset {}", record.offset());
         }

@@ -2,13 +2,12 @@ package io.tally.worker.intake;
 
 import io.tally.protocol.Command;
 import io.tally.protocol.CommandReply;
-import io.tally.protocol.ConsumeLicense;
 import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.MalformedMessageException;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.Topics;
-import io.tally.worker.consumption.CommandBatchApplier;
-import io.tally.worker.consumption.IncomingCommand;
+import io.tally.worker.batch.CommandBatchApplier;
+import io.tally.worker.batch.IncomingCommand;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,10 +75,8 @@ class CommandListener {
                 continue;
             }
             Command command = codec.decodeCommand(record.value());
-            if (command instanceof ConsumeLicense consume) {
-                commands.add(new IncomingCommand(consume, record.partition(), record.offset()));
-                origins.putIfAbsent(consume.commandId(), record);
-            }
+            commands.add(new IncomingCommand(command, record.partition(), record.offset()));
+            origins.putIfAbsent(command.commandId(), record);
         }
         List<CommandReply> replies = applier.apply(commands);
         for (CommandReply reply : replies) {

@@ -35,14 +35,22 @@ public class TenantDirectory {
         this.kafka = kafka;
     }
 
-    /** Stores the tenant unless one with its id exists, then publishes what is stored. Returns the stored keys. */
+    /**
+     * Stores the tenant unless one with its id exists, giving it an RSA key pair for signing responses when it has
+     * none, then publishes what is stored. Returns the stored keys.
+     */
     public TenantCredentials register(String name, TenantCredentials credentials) {
+        String[] pair = credentials.responsePrivateKey() != null
+                ? new String[] {credentials.responsePrivateKey(), credentials.responsePublicKey()}
+                : ResponseKeys.generate();
         dsl.insertInto(TENANT)
                 .set(TENANT.ID, credentials.tenantId())
                 .set(TENANT.NAME, name)
                 .set(TENANT.API_KEY, credentials.apiKey())
                 .set(TENANT.SHARED_KEY, credentials.sharedKey())
                 .set(TENANT.MANAGEMENT_KEY, credentials.managementKey())
+                .set(TENANT.RESPONSE_PRIVATE_KEY, pair[0])
+                .set(TENANT.RESPONSE_PUBLIC_KEY, pair[1])
                 .onConflict(TENANT.ID)
                 .doNothing()
                 .execute();
@@ -55,8 +63,7 @@ public class TenantDirectory {
         return dsl.selectFrom(TENANT)
                 .where(TENANT.ID.eq(tenantId))
                 .fetchOptional()
-                .map(row -> new TenantCredentials(
-                        row.getId(), row.getApiKey(), row.getSharedKey(), row.getManagementKey()));
+                .map(TenantDirectory::credentials);
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -66,6 +73,16 @@ public class TenantDirectory {
                         row.getId(), row.getApiKey(), row.getSharedKey(), row.getManagementKey()));
         publish(all).join();
         LOGGER.info("Published {} tenants to {}", all.size(), Topics.TENANTS);
+    }
+
+    private static TenantCredentials credentials(io.tally.worker.db.tables.records.TenantRecord row) {
+        return new TenantCredentials(
+                row.getId(),
+                row.getApiKey(),
+                row.getSharedKey(),
+                row.getManagementKey(),
+                row.getResponsePrivateKey(),
+                row.getResponsePublicKey());
     }
 
     private CompletableFuture<Void> publish(List<TenantCredentials> tenants) {

@@ -1,6 +1,6 @@
-package io.tally.worker.consumption;
+package io.tally.worker.batch;
 
-import io.tally.protocol.ConsumeLicense;
+import io.tally.protocol.Command;
 import java.util.Objects;
 
 /**
@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param partition partition of {@code tally.commands.v1} it came from
  * @param offset its offset there
  */
-public record IncomingCommand(ConsumeLicense command, int partition, long offset) {
+public record IncomingCommand(Command command, int partition, long offset) {
     public IncomingCommand {
         Objects.requireNonNull(command, "command");
     }

@@ -1,0 +1,289 @@
+package io.tally.gateway.consumption;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.tally.gateway.api.ApiJson;
+import io.tally.gateway.signing.Authenticator;
+import io.tally.gateway.signing.ResponseSigner;
+import io.tally.protocol.Command;
+import io.tally.protocol.CommandResult;
+import io.tally.protocol.FeatureView;
+import io.tally.protocol.LicenseCommand;
+import io.tally.protocol.LicenseRef;
+import io.tally.protocol.TenantCredentials;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The License API consumption calls. Authentication and validation happen here, in that order, before anything is
+ * produced: a refused call leaves no trace on Kafka. The request thread is released while the worker decides. Every
+ * answer is signed ({@code LicenseSignature}) with the tenant's key.
+ */
+@RestController
+class LicenseApiController {
+
+    private static final Set<String> EVENTS = Set.of("consumption_add", "offline_floating_consumptions_sync");
+    private static final Set<String> DEVICE_FIELDS =
+            Set.of("os_ver", "hostname", "app_ver", "sdk_ver", "vm_info", "is_vm", "mac_address", "variables");
+
+    private final Authenticator authenticator;
+    private final Outcomes outcomes;
+    private final ApiJson json;
+    private final ResponseSigner signer;
+    private final Clock clock;
+
+    LicenseApiController(
+            Authenticator authenticator, Outcomes outcomes, ApiJson json, ResponseSigner signer, Clock clock) {
+        this.authenticator = authenticator;
+        this.outcomes = outcomes;
+        this.json = json;
+        this.signer = signer;
+        this.clock = clock;
+    }
+
+    /** The body of a successful {@code add_feature_consumption}: its own field names and order. */
+    @JsonPropertyOrder(alphabetic = true)
+    record FeatureConsumptionBody(
+            boolean allowNegativeConsumptions,
+            boolean allowOverages,
+            boolean allowUnlimitedConsumptions,
+
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS)
+            String consumptionPeriod,
+
+            boolean isFloatingCloud,
+            boolean isFloating,
+            long maxConsumptions,
+            long maxOverages,
+            boolean resetConsumption,
+            long totalConsumptions) {
+
+        static FeatureConsumptionBody of(FeatureView feature) {
+            return new FeatureConsumptionBody(
+                    feature.allowNegativeConsumptions(),
+                    feature.allowOverages(),
+                    feature.allowUnlimitedConsumptions(),
+                    feature.consumptionPeriod(),
+                    false,
+                    false,
+                    feature.maxConsumption(),
+                    feature.maxOverages(),
+                    feature.resetConsumption(),
+                    feature.totalConsumptions());
+        }
+    }
+
+    @PostMapping("/api/v4/add_consumption")
+    CompletableFuture<ResponseEntity<byte[]>> addConsumption(
+            @RequestHeader(value = "Date", required = false) String date,
+            @RequestHeader(value = "Authorization", required = false) String authorization,
+            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
+            @RequestBody(required = false) byte[] body) {
+        TenantCredentials tenant = authenticator.authenticate(date, authorization);
+        RequestFields fields = RequestFields.ofBody(json.mapper(), body).require(identity());
+        LicenseRef license = Requests.licenseRef(fields);
+        int consumptions = orDefault(fields.int32("consumptions"), 1);
+        Boolean allowOverages = fields.bool("allow_overages");
+        Integer maxOverages = fields.int32("max_overages");
+        if (maxOverages != null && maxOverages < 0) {
+            throw RequestFields.invalid("max_overages", "must not be negative");
+        }
+        checkEvent(fields);
+        var command = new LicenseCommand.ConsumeLicense(
+                UUID.randomUUID(),
+                now(),
+                tenant.tenantId(),
+                idempotency(idempotencyKey, "add_consumption", fields),
+                license,
+                fields.text("hardware_id"),
+                consumptions,
+                allowOverages,
+                maxOverages);
+        return outcomes.send(
+                command,
+                result -> result instanceof CommandResult.LicenseConsumed consumed
+                        ? signed(tenant, consumed.license())
+                        : null);
+    }
+
+    @PostMapping("/api/v4/add_feature_consumption")
+    CompletableFuture<ResponseEntity<byte[]>> addFeatureConsumption(
+            @RequestHeader(value = "Date", required = false) String date,
+            @RequestHeader(value = "Authorization", required = false) String authorization,
+            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
+            @RequestBody(required = false) byte[] body) {
+        TenantCredentials tenant = authenticator.authenticate(date, authorization);
+        RequestFields fields = RequestFields.ofBody(json.mapper(), body).require(identity("feature"));
+        LicenseRef license = Requests.licenseRef(fields);
+        checkEvent(fields);
+        var command = new LicenseCommand.ConsumeFeature(
+                UUID.randomUUID(),
+                now(),
+                tenant.tenantId(),
+                idempotency(idempotencyKey, "add_feature_consumption", fields),
+                license,
+                fields.text("hardware_id"),
+                fields.text("feature"),
+                orDefault(fields.int32("consumptions"), 1));
+        return outcomes.send(
+                command,
+                result -> result instanceof CommandResult.FeatureConsumed consumed
+                        ? signed(tenant, FeatureConsumptionBody.of(consumed.feature()))
+                        : null);
+    }
+
+    @PostMapping("/api/v4/activate_license")
+    CompletableFuture<ResponseEntity<byte[]>> activateLicense(
+            @RequestHeader(value = "Date", required = false) String date,
+            @RequestHeader(value = "Authorization", required = false) String authorization,
+            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
+            @RequestBody(required = false) byte[] body) {
+        TenantCredentials tenant = authenticator.authenticate(date, authorization);
+        RequestFields fields = RequestFields.ofBody(json.mapper(), body).require(identity());
+        LicenseRef license = Requests.licenseRef(fields);
+        String password = null;
+        if (license.username() != null) {
+            fields.require("password");
+            password = fields.text("password");
+        }
+        Map<String, Object> device = new LinkedHashMap<>();
+        for (String field : DEVICE_FIELDS) {
+            JsonNode value = fields.node(field);
+            if (value != null) {
+                device.put(field, json.mapper().treeToValue(value, Object.class));
+            }
+        }
+        var command = new LicenseCommand.ActivateLicense(
+                UUID.randomUUID(),
+                now(),
+                tenant.tenantId(),
+                idempotency(idempotencyKey, "activate_license", fields),
+                license,
+                fields.text("hardware_id"),
+                password == null ? null : Requests.passwordDigest(license.username(), password),
+                device);
+        return outcomes.send(
+                command,
+                result -> result instanceof CommandResult.LicenseChecked checked
+                        ? signed(tenant, signer.withLicenseSignature(tenant, checked.license()))
+                        : null);
+    }
+
+    @PostMapping("/api/v4/deactivate_license")
+    CompletableFuture<ResponseEntity<byte[]>> deactivateLicense(
+            @RequestHeader(value = "Date", required = false) String date,
+            @RequestHeader(value = "Authorization", required = false) String authorization,
+            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
+            @RequestBody(required = false) byte[] body) {
+        TenantCredentials tenant = authenticator.authenticate(date, authorization);
+        RequestFields fields = RequestFields.ofBody(json.mapper(), body).require(identity());
+        var command = new LicenseCommand.DeactivateLicense(
+                UUID.randomUUID(),
+                now(),
+                tenant.tenantId(),
+                idempotency(idempotencyKey, "deactivate_license", fields),
+                Requests.licenseRef(fields),
+                fields.text("hardware_id"),
+                fields.int32("consumptions"));
+        return outcomes.send(
+                command,
+                result -> result instanceof CommandResult.LicenseDeactivated
+                        ? signed(tenant, "license_deactivated")
+                        : null);
+    }
+
+    @GetMapping("/api/v4/check_license")
+    CompletableFuture<ResponseEntity<byte[]>> checkLicense(
+            @RequestHeader(value = "Date", required = false) String date,
+            @RequestHeader(value = "Authorization", required = false) String authorization,
+            @RequestParam Map<String, String> query) {
+        TenantCredentials tenant = authenticator.authenticate(date, authorization);
+        RequestFields fields = RequestFields.ofQuery(json.mapper(), query).require(identity());
+        var command = new LicenseCommand.CheckLicense(
+                UUID.randomUUID(),
+                now(),
+                tenant.tenantId(),
+                null,
+                Requests.licenseRef(fields),
+                fields.text("hardware_id"));
+        return outcomes.send(
+                command,
+                result -> result instanceof CommandResult.LicenseChecked checked
+                        ? signed(tenant, signer.withLicenseSignature(tenant, checked.license()))
+                        : null);
+    }
+
+    @GetMapping("/api/v4/check_license_feature")
+    CompletableFuture<ResponseEntity<byte[]>> checkLicenseFeature(
+            @RequestHeader(value = "Date", required = false) String date,
+            @RequestHeader(value = "Authorization", required = false) String authorization,
+            @RequestParam Map<String, String> query) {
+        TenantCredentials tenant = authenticator.authenticate(date, authorization);
+        RequestFields fields = RequestFields.ofQuery(json.mapper(), query).require(identity("feature"));
+        var command = new LicenseCommand.CheckFeature(
+                UUID.randomUUID(),
+                now(),
+                tenant.tenantId(),
+                null,
+                Requests.licenseRef(fields),
+                fields.text("hardware_id"),
+                fields.text("feature"));
+        return outcomes.send(
+                command,
+                result -> result instanceof CommandResult.FeatureChecked checked
+                        ? signed(tenant, checked.feature())
+                        : null);
+    }
+
+    private ResponseEntity<byte[]> signed(TenantCredentials tenant, Object body) {
+        return signer.sign(tenant, body);
+    }
+
+    private Command.Idempotency idempotency(String key, String endpoint, RequestFields fields) {
+        return Requests.idempotency(json.mapper(), key, endpoint, fields.root());
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    private static String[] identity(String... more) {
+        String[] fields = new String[3 + more.length];
+        fields[0] = "hardware_id";
+        fields[1] = "product";
+        fields[2] = "license_key|username";
+        System.arraycopy(more, 0, fields, 3, more.length);
+        return fields;
+    }
+
+    private static void checkEvent(RequestFields fields) {
+        JsonNode event = fields.node("event");
+        if (event == null) {
+            return;
+        }
+        if (!event.isArray()
+                || event.size() > 1
+                || (event.size() == 1 && !EVENTS.contains(event.get(0).asString("")))) {
+            throw RequestFields.invalid(
+                    "event",
+                    "must be an array with one of "
+                            + String.join(", ", EVENTS.stream().sorted().toList()));
+        }
+    }
+
+    private static int orDefault(Integer value, int otherwise) {
+        return value == null ? otherwise : value;
+    }
+}

@@ -1,0 +1,108 @@
+package io.tally.gateway.consumption;
+
+import io.tally.gateway.api.ApiError;
+import io.tally.gateway.api.ApiException;
+import io.tally.gateway.api.ApiJson;
+import io.tally.protocol.Command;
+import io.tally.protocol.CommandResult;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.ResponseEntity;
+import org.springframework.kafka.requestreply.KafkaReplyTimeoutException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends a command and turns what comes back into an HTTP answer: the endpoint renders a success, a refusal becomes
+ * the error body with its status, and a late reply, a full gateway or an unreachable broker get 503
+ * {@code request_pending}, 429 {@code too_many_requests} and 503 {@code service_unavailable}.
+ */
+@Component
+public class Outcomes {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(Outcomes.class);
+
+    private final CommandDispatcher dispatcher;
+    private final ApiJson json;
+
+    public Outcomes(CommandDispatcher dispatcher, ApiJson json) {
+        this.dispatcher = dispatcher;
+        this.json = json;
+    }
+
+    /**
+     * @param success renders a successful result; returns {@code null} for a result the endpoint does not expect
+     */
+    public CompletableFuture<ResponseEntity<byte[]>> send(
+            Command command, Function<CommandResult, ResponseEntity<byte[]>> success) {
+        String requestId = command.commandId().toString();
+        return dispatcher.dispatch(command).handle((reply, failure) -> {
+            if (failure != null) {
+                return failed(failure, requestId);
+            }
+            if (reply.result() instanceof CommandResult.CommandRejected rejected) {
+                return json.error(
+                        new ApiError(
+                                rejected.rejection().type().status(),
+                                rejected.rejection().type().code(),
+                                rejected.rejection().message()),
+                        requestId);
+            }
+            ResponseEntity<byte[]> rendered = success.apply(reply.result());
+            if (rendered == null) {
+                LOGGER.error(
+                        "Unexpected result {} for request {}",
+                        reply.result().getClass().getSimpleName(),
+                        requestId);
+                return json.error(new ApiError(500, "internal_error", "Internal error"), requestId);
+            }
+            return ResponseEntity.status(rendered.getStatusCode())
+                    .headers(rendered.getHeaders())
+                    .header(ApiJson.REQUEST_ID_HEADER, requestId)
+                    .body(rendered.getBody());
+        });
+    }
+
+    /**
+     * For Management API paths that name a license (or device) by id: first asks the worker where that license lives,
+     * then sends {@code next}'s command on the license's own partition.
+     */
+    public CompletableFuture<ResponseEntity<byte[]>> sendResolved(
+            io.tally.protocol.ManagementCommand.ResolveLicense resolve,
+            Function<io.tally.protocol.LicenseRef, Command> next,
+            Function<CommandResult, ResponseEntity<byte[]>> success) {
+        String requestId = resolve.commandId().toString();
+        return dispatcher
+                .dispatch(resolve)
+                .thenCompose(reply -> {
+                    if (reply.result() instanceof CommandResult.LicenseResolved resolved) {
+                        return send(next.apply(resolved.license()), success);
+                    }
+                    return send(resolve, result -> null);
+                })
+                .exceptionally(failure -> failed(failure, requestId));
+    }
+
+    private ResponseEntity<byte[]> failed(Throwable failure, String requestId) {
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof CommandDispatcher.Overloaded) {
+            return json.error(new ApiError(429, "too_many_requests", "Too many requests; retry shortly"), null);
+        }
+        if (cause instanceof KafkaReplyTimeoutException) {
+            return json.error(
+                    new ApiError(
+                            503,
+                            "request_pending",
+                            "The request was accepted and will be applied exactly once; its outcome is not known yet"),
+                    requestId);
+        }
+        if (cause instanceof ApiException api) {
+            return json.error(api.error(), requestId);
+        }
+        LOGGER.warn("Could not hand request {} to Kafka: {}", requestId, cause.toString());
+        return json.error(new ApiError(503, "service_unavailable", "Service unavailable; retry shortly"), requestId);
+    }
+}

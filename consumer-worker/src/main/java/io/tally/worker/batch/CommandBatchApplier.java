@@ -1,0 +1,258 @@
+package io.tally.worker.batch;
+
+import io.tally.protocol.Command;
+import io.tally.protocol.CommandReply;
+import io.tally.protocol.CommandResult;
+import io.tally.protocol.LicenseCommand;
+import io.tally.protocol.LicenseRef;
+import io.tally.protocol.ManagementCommand;
+import io.tally.protocol.Rejection;
+import io.tally.protocol.RejectionType;
+import io.tally.worker.ledger.Ledger;
+import io.tally.worker.ledger.LedgerEntry;
+import io.tally.worker.license.Decision;
+import io.tally.worker.license.LicenseRules;
+import io.tally.worker.license.LicenseState;
+import io.tally.worker.license.LicenseStore;
+import io.tally.worker.license.Meter;
+import io.tally.worker.management.ManagementHandler;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.springframework.stereotype.Component;
+
+/**
+ * Applies one poll batch of commands in one PostgreSQL transaction: the new state of every license touched and one
+ * ledger row per command commit together or not at all.
+ *
+ * <p>Idempotent: a command whose id is already in the ledger (a redelivery after a crash or rebalance, or a replay)
+ * is answered with the stored result and applies nothing. A command whose Idempotency-Key was used before is answered
+ * with the first command's result when its request is the same, and refused with {@code idempotency_key_reused}
+ * otherwise. Commands are decided in batch order, which for one license is the order the gateway accepted them; each
+ * license is loaded once per batch, locked, and written once at the end.
+ *
+ * <p>Not thread-safe per call; the listener calls it from one thread per partition set.
+ */
+@Component
+public class CommandBatchApplier {
+
+    private final DSLContext dsl;
+    private final Ledger ledger;
+    private final LicenseStore store;
+    private final ManagementHandler management;
+
+    public CommandBatchApplier(DSLContext dsl, Ledger ledger, LicenseStore store, ManagementHandler management) {
+        this.dsl = dsl;
+        this.ledger = ledger;
+        this.store = store;
+        this.management = management;
+    }
+
+    /** Returns one reply per command, in the order of {@code batch}. */
+    public List<CommandReply> apply(List<IncomingCommand> batch) {
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        return dsl.transactionResult(configuration -> new Transaction(configuration.dsl()).run(batch));
+    }
+
+    /** The work of one transaction; lives as long as it. */
+    private final class Transaction {
+        private final DSLContext tx;
+        private final Map<List<Object>, Object> lookups = new HashMap<>();
+        private final Map<Long, LicenseState> loaded = new HashMap<>();
+        private final Map<Long, LicenseState> current = new LinkedHashMap<>();
+        private final Map<UUID, CommandResult> results = new HashMap<>();
+        private final List<LedgerEntry> entries = new ArrayList<>();
+
+        Transaction(DSLContext tx) {
+            this.tx = tx;
+        }
+
+        List<CommandReply> run(List<IncomingCommand> batch) {
+            List<Command> commands =
+                    batch.stream().map(IncomingCommand::command).toList();
+            results.putAll(
+                    ledger.decided(tx, commands.stream().map(Command::commandId).toList()));
+            Map<List<String>, Ledger.KeyUse> keyUses = new HashMap<>(ledger.keyUses(tx, commands));
+            for (IncomingCommand incoming : batch) {
+                Command command = incoming.command();
+                if (results.containsKey(command.commandId())) {
+                    continue; // decided before (redelivery, replay) or earlier in this batch
+                }
+                if (command.idempotency() != null) {
+                    List<String> key =
+                            List.of(command.tenantId(), command.idempotency().key());
+                    Ledger.KeyUse use = keyUses.get(key);
+                    if (use != null) {
+                        answerRetry(incoming, use);
+                        continue;
+                    }
+                    keyUses.put(key, new Ledger.KeyUse(command.idempotency().requestDigest(), command.commandId()));
+                    ledger.rememberKey(tx, command);
+                }
+                switch (command) {
+                    case LicenseCommand licenseCommand -> decide(incoming, licenseCommand);
+                    case ManagementCommand managementCommand -> manage(incoming, managementCommand);
+                }
+            }
+            flush();
+            ledger.write(tx, entries);
+            return commands.stream()
+                    .map(command -> new CommandReply(command.commandId(), results.get(command.commandId())))
+                    .toList();
+        }
+
+        private void answerRetry(IncomingCommand incoming, Ledger.KeyUse use) {
+            Command command = incoming.command();
+            CommandResult result;
+            String outcome;
+            if (use.requestDigest().equals(command.idempotency().requestDigest())) {
+                result = results.containsKey(use.commandId())
+                        ? results.get(use.commandId())
+                        : ledger.result(tx, use.commandId()).orElseThrow();
+                outcome = LedgerEntry.REPLAYED;
+            } else {
+                result = new CommandResult.CommandRejected(Rejection.of(RejectionType.IDEMPOTENCY_KEY_REUSED));
+                outcome = CommandResult.CommandRejected.class.getSimpleName();
+            }
+            record(incoming, null, null, null, outcome, result);
+        }
+
+        private void decide(IncomingCommand incoming, LicenseCommand command) {
+            Object lookup = lookups.computeIfAbsent(
+                    List.of(command.tenantId(), command.license()),
+                    ignored -> find(command.tenantId(), command.license()));
+            if (lookup instanceof RejectionType missing) {
+                record(incoming, null, null, null, null, new CommandResult.CommandRejected(Rejection.of(missing)));
+                return;
+            }
+            long licenseId = (Long) lookup;
+            LicenseState state = current.get(licenseId);
+            Decision decision = LicenseRules.decide(state, command);
+            switch (decision) {
+                case Decision.Applied applied -> {
+                    LicenseState after = applied.after();
+                    boolean newDevice = after.devices().values().stream().anyMatch(device -> device.id() == 0);
+                    if (newDevice) {
+                        // The answer names the new device's id, which only the database can give.
+                        after = store.save(tx, loaded.get(licenseId), after);
+                        loaded.put(licenseId, after);
+                    }
+                    current.put(licenseId, after);
+                    Meter before = meterOf(applied.before(), command);
+                    Meter then = meterOf(after, command);
+                    record(
+                            incoming,
+                            licenseId,
+                            before == null ? null : before.total(),
+                            then == null ? null : then.total(),
+                            null,
+                            applied.result().apply(after));
+                }
+                case Decision.Rejected rejected ->
+                    record(
+                            incoming,
+                            licenseId,
+                            null,
+                            null,
+                            null,
+                            new CommandResult.CommandRejected(rejected.rejection()));
+            }
+        }
+
+        private Object find(String tenantId, LicenseRef ref) {
+            return switch (store.find(tx, tenantId, ref)) {
+                case LicenseStore.Lookup.Missing missing -> missing.reason();
+                case LicenseStore.Lookup.Found found -> {
+                    long id = found.license().id();
+                    // Another name for a license already loaded in this batch must see its latest state.
+                    loaded.putIfAbsent(id, found.license());
+                    current.putIfAbsent(id, found.license());
+                    yield id;
+                }
+            };
+        }
+
+        private void manage(IncomingCommand incoming, ManagementCommand command) {
+            // Management commands may change licenses loaded in this batch (new feature copies): write what is
+            // pending and load afresh afterwards.
+            flush();
+            lookups.clear();
+            loaded.clear();
+            current.clear();
+            record(incoming, null, null, null, null, management.apply(tx, command));
+        }
+
+        private void flush() {
+            current.forEach((id, state) -> {
+                LicenseState before = loaded.get(id);
+                if (!before.equals(state)) {
+                    loaded.put(id, store.save(tx, before, state));
+                }
+            });
+        }
+
+        private void record(
+                IncomingCommand incoming,
+                Long licenseId,
+                Long totalBefore,
+                Long totalAfter,
+                String outcome,
+                CommandResult result) {
+            Command command = incoming.command();
+            results.put(command.commandId(), result);
+            String feature = null;
+            Integer consumptions = null;
+            String hardwareId = null;
+            if (command instanceof LicenseCommand licenseCommand) {
+                hardwareId = licenseCommand.hardwareId().isEmpty() ? null : licenseCommand.hardwareId();
+                switch (licenseCommand) {
+                    case LicenseCommand.ConsumeLicense consume -> consumptions = consume.consumptions();
+                    case LicenseCommand.ConsumeFeature consume -> {
+                        consumptions = consume.consumptions();
+                        feature = consume.feature();
+                    }
+                    case LicenseCommand.DeactivateLicense deactivate -> consumptions = deactivate.consumptions();
+                    case LicenseCommand.CheckFeature check -> feature = check.feature();
+                    default -> {}
+                }
+            }
+            entries.add(new LedgerEntry(
+                    command.commandId(),
+                    command.tenantId(),
+                    licenseId,
+                    command.getClass().getSimpleName(),
+                    hardwareId,
+                    feature,
+                    consumptions,
+                    outcome != null ? outcome : result.getClass().getSimpleName(),
+                    result instanceof CommandResult.CommandRejected rejected
+                            ? rejected.rejection().type().code()
+                            : null,
+                    totalBefore,
+                    totalAfter,
+                    command.acceptedAt(),
+                    incoming.partition(),
+                    incoming.offset(),
+                    result));
+        }
+
+        /** The meter a consumption command counts on: the feature's for feature commands, else the license's. */
+        private static Meter meterOf(LicenseState license, LicenseCommand command) {
+            return switch (command) {
+                case LicenseCommand.ConsumeFeature consume ->
+                    license.features().containsKey(consume.feature())
+                            ? license.features().get(consume.feature()).meter()
+                            : null;
+                case LicenseCommand.ConsumeLicense consume -> license.meter();
+                case LicenseCommand.DeactivateLicense deactivate -> license.meter();
+                default -> null;
+            };
+        }
+    }
+}

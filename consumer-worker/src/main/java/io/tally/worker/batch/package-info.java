@@ -1,0 +1,2 @@
+/** Applies a poll batch of commands in one PostgreSQL transaction. */
+package io.tally.worker.batch;

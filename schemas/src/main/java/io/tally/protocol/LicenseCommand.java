@@ -1,0 +1,159 @@
+package io.tally.protocol;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/** A command about one license, named as License API callers name it. */
+public sealed interface LicenseCommand extends Command {
+
+    LicenseRef license();
+
+    /** The device the call comes from. */
+    String hardwareId();
+
+    @Override
+    default String partitionKey() {
+        return license().partitionKey(tenantId());
+    }
+
+    /**
+     * {@code add_consumption}: add {@code consumptions} (may be negative) to the license's total.
+     *
+     * @param allowOverages when not {@code null}, the license's setting becomes this value before the limit check
+     * @param maxOverages when not {@code null}, the license's setting becomes this value before the limit check
+     */
+    record ConsumeLicense(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            LicenseRef license,
+            String hardwareId,
+            int consumptions,
+            Boolean allowOverages,
+            Integer maxOverages)
+            implements LicenseCommand {
+        public ConsumeLicense {
+            requireCommon(commandId, acceptedAt, tenantId, license, hardwareId);
+        }
+    }
+
+    /** {@code add_feature_consumption}: add {@code consumptions} to the license's copy of {@code feature}. */
+    record ConsumeFeature(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            LicenseRef license,
+            String hardwareId,
+            String feature,
+            int consumptions)
+            implements LicenseCommand {
+        public ConsumeFeature {
+            requireCommon(commandId, acceptedAt, tenantId, license, hardwareId);
+            Objects.requireNonNull(feature, "feature");
+        }
+    }
+
+    /**
+     * {@code activate_license}: activate (or reactivate) the device {@code hardwareId}.
+     *
+     * @param passwordDigest for user-based products, base64 SHA-256 of {@code username + ":" + password} (the
+     *     password itself never travels on Kafka); {@code null} for key-based products
+     * @param device what the SDK said about the device (hostname, os_ver, ...), kept as given
+     */
+    record ActivateLicense(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            LicenseRef license,
+            String hardwareId,
+            String passwordDigest,
+            java.util.Map<String, Object> device)
+            implements LicenseCommand {
+        public ActivateLicense {
+            requireCommon(commandId, acceptedAt, tenantId, license, hardwareId);
+            device = device == null ? java.util.Map.of() : java.util.Map.copyOf(device);
+        }
+    }
+
+    /**
+     * {@code deactivate_license}: add {@code consumptions} if given (so buffered usage is not lost), then deactivate
+     * the device.
+     */
+    record DeactivateLicense(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            LicenseRef license,
+            String hardwareId,
+            Integer consumptions)
+            implements LicenseCommand {
+        public DeactivateLicense {
+            requireCommon(commandId, acceptedAt, tenantId, license, hardwareId);
+        }
+    }
+
+    /** {@code check_license}: read the license as of every command accepted before this one. */
+    record CheckLicense(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            LicenseRef license,
+            String hardwareId)
+            implements LicenseCommand {
+        public CheckLicense {
+            requireCommon(commandId, acceptedAt, tenantId, license, hardwareId);
+        }
+    }
+
+    /** {@code check_license_feature}: read one feature of the license. */
+    record CheckFeature(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            LicenseRef license,
+            String hardwareId,
+            String feature)
+            implements LicenseCommand {
+        public CheckFeature {
+            requireCommon(commandId, acceptedAt, tenantId, license, hardwareId);
+            Objects.requireNonNull(feature, "feature");
+        }
+    }
+
+    /**
+     * A Management API change to one license, addressed by id (resolved to its {@link LicenseRef} first, so that it
+     * travels the license's own partition). {@code hardwareId} is empty.
+     */
+    record ChangeLicense(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            LicenseRef license,
+            String hardwareId,
+            LicenseChange change)
+            implements LicenseCommand {
+        public ChangeLicense {
+            Objects.requireNonNull(license.licenseId(), "license.licenseId");
+            requireCommon(commandId, acceptedAt, tenantId, license, hardwareId == null ? "" : hardwareId);
+            hardwareId = hardwareId == null ? "" : hardwareId;
+            Objects.requireNonNull(change, "change");
+        }
+    }
+
+    private static void requireCommon(
+            UUID commandId, Instant acceptedAt, String tenantId, LicenseRef license, String hardwareId) {
+        Objects.requireNonNull(commandId, "commandId");
+        Objects.requireNonNull(acceptedAt, "acceptedAt");
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(license, "license");
+        Objects.requireNonNull(hardwareId, "hardwareId");
+    }
+}

@@ -1,0 +1,135 @@
+package io.tally.protocol;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/** A Management API command that is not about one existing license. */
+public sealed interface ManagementCommand extends Command {
+
+    /**
+     * {@code POST /api/v1/products/}.
+     *
+     * @param authorizationMethod {@code license-key} or {@code user}
+     * @param defaults settings new licenses of the product take unless their order says otherwise
+     */
+    record CreateProduct(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            String productName,
+            String shortCode,
+            String authorizationMethod,
+            String defaultLicenseType,
+            Integer maxActivations,
+            FeatureSettings defaults)
+            implements ManagementCommand {
+        public CreateProduct {
+            Objects.requireNonNull(shortCode, "shortCode");
+            Objects.requireNonNull(defaults, "defaults");
+        }
+
+        @Override
+        public String partitionKey() {
+            return tenantId + "/" + shortCode;
+        }
+    }
+
+    /** {@code POST /api/v1/product-features/}: also copied to every existing license of the product. */
+    record CreateProductFeature(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            long productId,
+            String code,
+            String name,
+            String featureType,
+            FeatureSettings settings)
+            implements ManagementCommand {
+        public CreateProductFeature {
+            Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(settings, "settings");
+        }
+
+        @Override
+        public String partitionKey() {
+            return tenantId + "/product-id/" + productId;
+        }
+    }
+
+    /** {@code POST /api/v1/orders/create_order/}: creates every license of the order, or none. */
+    record CreateOrder(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            String orderId,
+            String customerEmail,
+            List<OrderItem> items)
+            implements ManagementCommand {
+        public CreateOrder {
+            Objects.requireNonNull(orderId, "orderId");
+            items = List.copyOf(items);
+        }
+
+        @Override
+        public String partitionKey() {
+            return tenantId + "/order/" + orderId;
+        }
+    }
+
+    /** One product's licenses in an order. */
+    record OrderItem(String productCode, List<LicenseSpec> licenses) {
+        public OrderItem {
+            Objects.requireNonNull(productCode, "productCode");
+            licenses = List.copyOf(licenses);
+        }
+    }
+
+    /**
+     * One license to create: {@code key} for key-based products, or one license per entry of {@code users} for
+     * user-based products (a user-based license has exactly one user).
+     *
+     * @param settings {@code null} fields take the product's defaults
+     * @param validityPeriod end of validity for time-limited and subscription licenses, or {@code null}
+     */
+    record LicenseSpec(
+            String key,
+            List<UserSpec> users,
+            String licenseType,
+            Integer maxActivations,
+            Instant validityPeriod,
+            FeatureSettings settings) {
+        public LicenseSpec {
+            users = users == null ? List.of() : List.copyOf(users);
+            settings = settings == null ? FeatureSettings.none() : settings;
+        }
+    }
+
+    /**
+     * @param passwordDigest base64 SHA-256 of {@code email + ":" + password}, computed by the gateway
+     */
+    record UserSpec(String email, String passwordDigest) {}
+
+    /**
+     * Finds the license a Management API path names by id ({@code licenseId}, or the license of {@code deviceId}), so
+     * that the change itself can travel that license's partition.
+     */
+    record ResolveLicense(
+            UUID commandId, Instant acceptedAt, String tenantId, Idempotency idempotency, Long licenseId, Long deviceId)
+            implements ManagementCommand {
+        public ResolveLicense {
+            if ((licenseId == null) == (deviceId == null)) {
+                throw new IllegalArgumentException("exactly one of licenseId and deviceId");
+            }
+        }
+
+        @Override
+        public String partitionKey() {
+            return tenantId + (licenseId != null ? "/license-id/" + licenseId : "/device-id/" + deviceId);
+        }
+    }
+}
