@@ -53,6 +53,11 @@ public final class LicenseApiClient {
         this.clock = clock;
     }
 
+    /** The API key requests are signed for. */
+    public String apiKey() {
+        return apiKey;
+    }
+
     /** {@code POST /api/v4/<endpoint>} with {@code body} as JSON. */
     public Response post(String endpoint, Map<String, ?> body) throws IOException, InterruptedException {
         return post(endpoint, body, Map.of());

@@ -15,7 +15,15 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(
         name = "tally-client",
         mixinStandardHelpOptions = true,
-        subcommands = TallyClient.AddConsumption.class,
+        subcommands = {
+            TallyClient.AddConsumption.class,
+            TallyClient.AddFeatureConsumption.class,
+            TallyClient.Activate.class,
+            TallyClient.Deactivate.class,
+            TallyClient.CheckLicense.class,
+            TallyClient.CheckFeature.class,
+            TallyClient.SeedDemo.class
+        },
         description = "Sends signed License API calls to Tally (or any LicenseSpring-compatible server).")
 public final class TallyClient {
 
@@ -48,20 +56,49 @@ public final class TallyClient {
         @Option(names = "--hardware-id")
         String hardwareId;
 
+        private JsonNode demoValues;
+
         JsonNode demoValues() throws java.io.IOException {
-            return demo == null ? null : JsonMapper.builder().build().readTree(demo.toFile());
+            if (demoValues == null && demo != null) {
+                demoValues = JsonMapper.builder().build().readTree(demo.toFile());
+            }
+            return demoValues;
         }
 
-        String pick(String given, JsonNode demoValues, String field, String name) {
+        String pick(String given, String field, String name) throws java.io.IOException {
             if (given != null) {
                 return given;
             }
-            if (demoValues != null && demoValues.hasNonNull(field)) {
-                return demoValues.get(field).asString();
+            JsonNode values = demoValues();
+            if (values != null && values.hasNonNull(field)) {
+                return values.get(field).asString();
             }
             throw new CommandLine.ParameterException(
                     new CommandLine(new TallyClient()), "missing " + name + " (or --demo data/demo.json)");
         }
+
+        LicenseApiClient client() throws java.io.IOException {
+            String shared = sharedKey != null ? sharedKey : System.getenv("TALLY_SHARED_KEY");
+            return new LicenseApiClient(
+                    URI.create(pick(url, "gateway_url", "--url")),
+                    pick(apiKey, "api_key", "--api-key"),
+                    pick(shared, "shared_key", "--shared-key"));
+        }
+
+        Map<String, Object> identity() throws java.io.IOException {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("product", pick(product, "product", "--product"));
+            body.put("license_key", pick(licenseKey, "license_key", "--license-key"));
+            body.put("hardware_id", pick(hardwareId, "hardware_id", "--hardware-id"));
+            return body;
+        }
+    }
+
+    /** Prints the answer; exits 0 on HTTP 200. */
+    static int print(LicenseApiClient.Response response) {
+        System.out.println("HTTP " + response.status());
+        System.out.println(response.body());
+        return response.status() == 200 ? 0 : 1;
     }
 
     @Command(name = "add-consumption", description = "POST /api/v4/add_consumption and print the answer.")
@@ -74,21 +111,109 @@ public final class TallyClient {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode demo = target.demoValues();
-            String sharedKey = target.sharedKey != null ? target.sharedKey : System.getenv("TALLY_SHARED_KEY");
-            var client = new LicenseApiClient(
-                    URI.create(target.pick(target.url, demo, "gateway_url", "--url")),
-                    target.pick(target.apiKey, demo, "api_key", "--api-key"),
-                    target.pick(sharedKey, demo, "shared_key", "--shared-key"));
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("product", target.pick(target.product, demo, "product", "--product"));
-            body.put("license_key", target.pick(target.licenseKey, demo, "license_key", "--license-key"));
-            body.put("hardware_id", target.pick(target.hardwareId, demo, "hardware_id", "--hardware-id"));
+            Map<String, Object> body = target.identity();
             body.put("consumptions", consumptions);
-            var response = client.post("add_consumption", body);
-            System.out.println("HTTP " + response.status());
-            System.out.println(response.body());
-            return response.status() == 200 ? 0 : 1;
+            return print(target.client().post("add_consumption", body));
+        }
+    }
+
+    @Command(name = "add-feature-consumption", description = "POST /api/v4/add_feature_consumption.")
+    static final class AddFeatureConsumption implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target = new Target();
+
+        @Option(names = "--feature", description = "Feature code (default: the demo's).")
+        String feature;
+
+        @Option(names = "--consumptions", defaultValue = "1")
+        int consumptions;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = target.identity();
+            body.put("feature", target.pick(feature, "feature", "--feature"));
+            body.put("consumptions", consumptions);
+            return print(target.client().post("add_feature_consumption", body));
+        }
+    }
+
+    @Command(name = "activate", description = "POST /api/v4/activate_license.")
+    static final class Activate implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target = new Target();
+
+        @Override
+        public Integer call() throws Exception {
+            return print(target.client().post("activate_license", target.identity()));
+        }
+    }
+
+    @Command(name = "deactivate", description = "POST /api/v4/deactivate_license.")
+    static final class Deactivate implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target = new Target();
+
+        @Option(names = "--consumptions", description = "Buffered consumptions to add before deactivating.")
+        Integer consumptions;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = target.identity();
+            if (consumptions != null) {
+                body.put("consumptions", consumptions);
+            }
+            return print(target.client().post("deactivate_license", body));
+        }
+    }
+
+    @Command(name = "check-license", description = "GET /api/v4/check_license.")
+    static final class CheckLicense implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target = new Target();
+
+        @Override
+        public Integer call() throws Exception {
+            return print(target.client().get("check_license", target.identity()));
+        }
+    }
+
+    @Command(name = "check-feature", description = "GET /api/v4/check_license_feature.")
+    static final class CheckFeature implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target = new Target();
+
+        @Option(names = "--feature", description = "Feature code (default: the demo's).")
+        String feature;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> query = target.identity();
+            query.put("feature", target.pick(feature, "feature", "--feature"));
+            return print(target.client().get("check_license_feature", query));
+        }
+    }
+
+    @Command(
+            name = "seed-demo",
+            description = "Set up the demo product, feature, license and device through the Management and License "
+                    + "APIs, and add them to the demo file.")
+    static final class SeedDemo implements Callable<Integer> {
+        @Option(names = "--demo", required = true, description = "The demo file with the tenant's keys.")
+        Path demo;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode values = JsonMapper.builder().build().readTree(demo.toFile());
+            var seeded = new DemoSeeder(
+                            URI.create(values.get("gateway_url").asString()),
+                            values.get("api_key").asString(),
+                            values.get("shared_key").asString(),
+                            values.get("management_key").asString())
+                    .seed();
+            DemoSeeder.complete(demo, seeded);
+            System.out.println("Demo license " + DemoSeeder.LICENSE_KEY + " (id " + seeded.licenseId()
+                    + ") is ready; its details are in " + demo);
+            return 0;
         }
     }
 }

@@ -1,9 +1,10 @@
 package io.tally.embedded;
 
+import io.tally.client.DemoSeeder;
 import io.tally.infra.EmbeddedKafka;
 import io.tally.infra.EmbeddedPostgres;
+import io.tally.protocol.TenantCredentials;
 import io.tally.worker.demo.DemoFile;
-import io.tally.worker.demo.DemoTenant;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public final class TallyEmbedded implements Callable<Integer> {
         EmbeddedPostgres postgres = EmbeddedPostgres.start(data.resolve("postgres"), postgresPort, "tally");
         EmbeddedKafka kafka = null;
         TallyPipeline pipeline = null;
-        DemoTenant demo;
+        TenantCredentials demo;
         try {
             kafka = EmbeddedKafka.start(data.resolve("kafka"), kafkaPort);
             var settings = new TallyPipeline.Settings(
@@ -66,7 +67,7 @@ public final class TallyEmbedded implements Callable<Integer> {
                     workerPort,
                     6);
             pipeline = TallyPipeline.startWorker(settings);
-            demo = pipeline.seedDemo();
+            demo = pipeline.registerDemoTenant();
             pipeline.startGateway();
             pipeline.awaitGatewayReady(Duration.ofMinutes(2));
         } catch (Exception e) {
@@ -97,8 +98,17 @@ public final class TallyEmbedded implements Callable<Integer> {
                 }
             }
         }));
+        // The demo's product, feature, license and device go through the public APIs, like any tenant's data.
         Path demoFile = data.resolve("demo.json");
         DemoFile.write(demoFile, started.gatewayUrl(), demo);
+        DemoSeeder.complete(
+                demoFile,
+                new DemoSeeder(
+                                java.net.URI.create(started.gatewayUrl()),
+                                demo.apiKey(),
+                                demo.sharedKey(),
+                                demo.managementKey())
+                        .seed());
         printWelcome(started.gatewayUrl(), demo, demoFile);
         stopped.await();
         return 0;
@@ -116,27 +126,34 @@ public final class TallyEmbedded implements Callable<Integer> {
         return Files.readString(file, StandardCharsets.UTF_8).trim();
     }
 
-    private static void printWelcome(String gatewayUrl, DemoTenant demo, Path demoFile) {
+    private static void printWelcome(String gatewayUrl, TenantCredentials demo, Path demoFile) {
         System.out.printf(
                 """
 
                 Tally is running: License API at %s (health: %s/actuator/health)
-                  Demo tenant: api key %s, its shared and management keys are in %s
-                  Product %s, license %s (max_consumptions %d), activated device %s
+                  Demo tenant: api key %s; its shared and management keys and public key are in %s
+                  Product %s, license %s (max_consumptions %d), feature %s (max_consumption %d),
+                  activated device %s
 
-                  Try it (signs the call with the demo keys):
+                  Try it (the client signs calls with the demo keys):
                     ./tally-client add-consumption --demo %s --consumptions 5
+                    ./tally-client add-feature-consumption --demo %s --consumptions 2
+                    ./tally-client check-license --demo %s
 
                   Stop with Ctrl-C; totals are kept in %s.
                 %n""",
                 gatewayUrl,
                 gatewayUrl,
-                demo.credentials().apiKey(),
+                demo.apiKey(),
                 demoFile,
-                demo.product(),
-                demo.licenseKey(),
-                demo.maxConsumptions(),
-                demo.hardwareId(),
+                DemoSeeder.PRODUCT,
+                DemoSeeder.LICENSE_KEY,
+                DemoSeeder.MAX_CONSUMPTIONS,
+                DemoSeeder.FEATURE,
+                DemoSeeder.FEATURE_MAX_CONSUMPTION,
+                DemoSeeder.HARDWARE_ID,
+                demoFile,
+                demoFile,
                 demoFile,
                 demoFile.getParent());
     }

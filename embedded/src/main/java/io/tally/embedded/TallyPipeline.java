@@ -1,9 +1,9 @@
 package io.tally.embedded;
 
 import io.tally.gateway.GatewayApplication;
+import io.tally.protocol.TenantCredentials;
 import io.tally.worker.WorkerApplication;
 import io.tally.worker.demo.DemoSetup;
-import io.tally.worker.demo.DemoTenant;
 import io.tally.worker.tenant.TenantDirectory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -89,8 +89,8 @@ public final class TallyPipeline implements AutoCloseable {
         return "http://127.0.0.1:" + gateway.getEnvironment().getProperty("local.server.port");
     }
 
-    public DemoTenant seedDemo() {
-        return worker.getBean(DemoSetup.class).seed();
+    public TenantCredentials registerDemoTenant() {
+        return worker.getBean(DemoSetup.class).registerDemoTenant();
     }
 
     public TenantDirectory tenants() {

@@ -12,8 +12,8 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * With {@code tally.demo.file} set (docker compose sets it), seeds the demo tenant at start-up and writes its keys to
- * that file. The keys are never logged.
+ * With {@code tally.demo.file} set (docker compose sets it), registers the demo tenant at start-up and writes its keys
+ * to that file, for {@code tally-client seed-demo} to set up its data. The keys are never logged.
  */
 @Component
 @ConditionalOnProperty("tally.demo.file")
@@ -37,8 +37,8 @@ class DemoSeedOnStart {
     @EventListener(ApplicationReadyEvent.class)
     void seed() {
         try {
-            DemoFile.write(file, gatewayUrl, setup.seed());
-            LOGGER.info("Demo tenant ready; its keys are in {}", file);
+            DemoFile.write(file, gatewayUrl, setup.registerDemoTenant());
+            LOGGER.info("Demo tenant registered; its keys are in {}", file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
