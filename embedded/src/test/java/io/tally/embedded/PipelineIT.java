@@ -456,6 +456,255 @@ class PipelineIT {
         assertThat(total(licenseId)).isEqualTo(5);
     }
 
+    /** One License API refusal: the call, and the code and status it must get. */
+    record RefusalCase(String code, int status, String endpoint, Map<String, Object> fields) {
+        @Override
+        public String toString() {
+            return code + " via " + endpoint;
+        }
+    }
+
+    static java.util.stream.Stream<RefusalCase> refusals() {
+        Map<String, Object> ok = Map.of("product", "codes-app", "license_key", "CODE-OK", "hardware_id", HW);
+        return java.util.stream.Stream.of(
+                new RefusalCase("unknown_product", 400, "add_consumption", with(ok, "product", "nope")),
+                new RefusalCase("license_not_found", 400, "add_consumption", with(ok, "license_key", "NOPE")),
+                new RefusalCase(
+                        "license_not_enabled", 400, "add_consumption", with(ok, "license_key", "CODE-DISABLED")),
+                new RefusalCase("license_not_active", 400, "add_consumption", with(ok, "license_key", "CODE-INACTIVE")),
+                new RefusalCase(
+                        "license_not_consumption", 400, "add_consumption", with(ok, "license_key", "CODE-PERPETUAL")),
+                new RefusalCase(
+                        "unsupported_product_feature",
+                        400,
+                        "add_feature_consumption",
+                        with(ok, "feature", "activation-only")),
+                new RefusalCase("blacklisted", 400, "add_consumption", with(ok, "license_key", "CODE-BLACK")),
+                new RefusalCase("device_not_found", 400, "add_consumption", with(ok, "hardware_id", "stranger")),
+                new RefusalCase(
+                        "negative_consumptions_not_allowed", 400, "add_consumption", with(ok, "consumptions", -1)),
+                new RefusalCase(
+                        "license_not_enough_consumptions",
+                        400,
+                        "add_consumption",
+                        with(ok, "license_key", "CODE-FULL")),
+                new RefusalCase(
+                        "feature_not_enough_consumptions",
+                        400,
+                        "add_feature_consumption",
+                        with(ok, "feature", "metered", "consumptions", 2)),
+                new RefusalCase(
+                        "license_activated_max_times",
+                        400,
+                        "activate_license",
+                        with(ok, "license_key", "CODE-MAXACT", "hardware_id", "newcomer")),
+                new RefusalCase(
+                        "invalid_license_feature_code", 400, "GET check_license_feature", with(ok, "feature", "zzz")),
+                new RefusalCase(
+                        "invalid_password",
+                        400,
+                        "activate_license",
+                        Map.of(
+                                "product",
+                                "codes-users",
+                                "username",
+                                "u@example.com",
+                                "password",
+                                "wrong",
+                                "hardware_id",
+                                HW)),
+                new RefusalCase("missing_parameters", 400, "add_consumption", Map.of("product", "codes-app")),
+                new RefusalCase("validation_error", 400, "add_consumption", with(ok, "consumptions", 1.5)),
+                new RefusalCase("validation_error", 400, "GET check_license", with(ok, "license_id", "x")));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("refusals")
+    void shouldRefuseWithTheReferenceCodeAndChangeNothing(RefusalCase refusal) throws Exception {
+        // given
+        codeFixtures();
+        long totalsBefore = queryLong("select coalesce(sum(total_consumptions), 0) from license")
+                + queryLong("select coalesce(sum(total_consumptions), 0) from license_feature");
+
+        // when
+        var response = refusal.endpoint().startsWith("GET ")
+                ? client.get(refusal.endpoint().substring(4), refusal.fields())
+                : client.post(refusal.endpoint(), refusal.fields());
+
+        // then
+        assertThat(response.status()).as(response.body()).isEqualTo(refusal.status());
+        assertThat(json(response.body()).get("status").asInt()).isEqualTo(refusal.status());
+        assertThat(code(response)).isEqualTo(refusal.code());
+        assertThat(json(response.body()).get("message").asString()).isNotBlank();
+        assertThat(queryLong("select coalesce(sum(total_consumptions), 0) from license")
+                        + queryLong("select coalesce(sum(total_consumptions), 0) from license_feature"))
+                .isEqualTo(totalsBefore);
+    }
+
+    @Test
+    void shouldRefuseTransportAndManagementErrorsWithTheirCodes() throws Exception {
+        var http = HttpClient.newHttpClient();
+        var unknownPath = http.send(
+                HttpRequest.newBuilder(URI.create(pipeline.gatewayUrl() + "/api/v4/nope"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        var noHeaders = http.send(
+                HttpRequest.newBuilder(URI.create(pipeline.gatewayUrl() + "/api/v4/add_consumption"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .header("Content-Type", "application/json")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        var notJson = http.send(
+                HttpRequest.newBuilder(URI.create(pipeline.gatewayUrl() + "/api/v4/add_consumption"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{not json"))
+                        .header("Content-Type", "application/json")
+                        .header("Date", DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)))
+                        .header(
+                                "Authorization",
+                                LicenseApiClient.authorization(
+                                        TENANT.apiKey(),
+                                        TENANT.sharedKey(),
+                                        DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC))))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        Map<String, Object> order = Map.of(
+                "id",
+                "order-twice",
+                "items",
+                List.of(Map.of("product_code", PRODUCT, "licenses", List.of(Map.of("key", "TWICE-1")))));
+        var firstOrder = managementCall(TENANT.managementKey(), "POST", "/api/v1/orders/create_order/", order);
+        var secondOrder = managementCall(TENANT.managementKey(), "POST", "/api/v1/orders/create_order/", order);
+        var badManagementKey = managementCall("wrong", "GET", "/api/v1/licenses/1/", null);
+
+        assertThat(unknownPath.statusCode()).isEqualTo(404);
+        assertThat(json(unknownPath.body()).get("code").asString()).isEqualTo("not_found");
+        assertThat(json(noHeaders.body()).get("code").asString()).isEqualTo("missing_headers");
+        assertThat(json(notJson.body()).get("code").asString()).isEqualTo("invalid_json");
+        assertThat(firstOrder.statusCode()).isEqualTo(201);
+        assertThat(secondOrder.statusCode()).isEqualTo(409);
+        assertThat(json(secondOrder.body()).get("code").asString()).isEqualTo("order_id_exists");
+        assertThat(badManagementKey.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldNeverGoPastAFeatureLimitUnderConcurrentClients() throws Exception {
+        // given: 50 clients sending random amounts at one feature of one license
+        long licenseId = license("KEY-FEATURE-BURST", 1000);
+        long featureId = queryLong("insert into product_feature (product_id, code, name, max_consumption) "
+                + "select id, 'burst-feature', 'Burst', 60 from product where short_code = '" + PRODUCT + "' "
+                + "on conflict (product_id, code) do update set max_consumption = 60 returning id");
+        sql("insert into license_feature (license_id, product_feature_id, max_consumption) values (" + licenseId + ", "
+                + featureId + ", 60)");
+        var random = new java.util.Random(42);
+        int clients = 50;
+        List<Integer> amounts = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            amounts.add(1 + random.nextInt(5));
+        }
+        var accepted = new java.util.concurrent.atomic.AtomicLong();
+        var start = new CountDownLatch(1);
+
+        // when
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int amount : amounts) {
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    var response = client.post(
+                            "add_feature_consumption",
+                            Map.of(
+                                    "product",
+                                    PRODUCT,
+                                    "license_key",
+                                    "KEY-FEATURE-BURST",
+                                    "hardware_id",
+                                    HW,
+                                    "feature",
+                                    "burst-feature",
+                                    "consumptions",
+                                    amount));
+                    if (response.status() == 200) {
+                        accepted.addAndGet(amount);
+                    } else {
+                        assertThat(code(response)).isEqualTo("feature_not_enough_consumptions");
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> call : calls) {
+                call.get();
+            }
+        }
+
+        // then
+        long total = queryLong("select total_consumptions from license_feature where license_id = " + licenseId);
+        assertThat(total).isEqualTo(accepted.get()).isLessThanOrEqualTo(60).isGreaterThan(55);
+        assertThat(queryLong("select coalesce(sum(consumptions), 0) from command_ledger where license_id = " + licenseId
+                        + " and outcome = 'FeatureConsumed'"))
+                .isEqualTo(total);
+    }
+
+    private static boolean codeFixturesReady;
+
+    /** Licenses in every state the refusal table needs, made once. */
+    private static synchronized void codeFixtures() throws Exception {
+        if (codeFixturesReady) {
+            return;
+        }
+        long product = queryLong("insert into product (tenant_id, short_code, name) values ('it-tenant', 'codes-app', "
+                + "'Codes') returning id");
+        sql("insert into product_feature (product_id, code, name, feature_type, max_consumption) values (" + product
+                + ", 'metered', 'Metered', 'consumption', 1), (" + product
+                + ", 'activation-only', 'Flag', 'activation', 0)");
+        long ok = codeLicense(product, "CODE-OK", "consumption", true, 10, 1);
+        codeDevice(ok, HW, true, false);
+        codeDevice(codeLicense(product, "CODE-DISABLED", "consumption", false, 10, 1), HW, true, false);
+        codeDevice(codeLicense(product, "CODE-INACTIVE", "consumption", true, 10, 1), HW, false, false);
+        codeDevice(codeLicense(product, "CODE-PERPETUAL", "perpetual", true, 10, 1), HW, true, false);
+        long black = codeLicense(product, "CODE-BLACK", "consumption", true, 10, 2);
+        codeDevice(black, "other", true, false);
+        codeDevice(black, HW, false, true);
+        codeDevice(codeLicense(product, "CODE-FULL", "consumption", true, 0, 1), HW, true, false);
+        codeDevice(codeLicense(product, "CODE-MAXACT", "consumption", true, 10, 1), HW, true, false);
+        sql("insert into license_feature (license_id, product_feature_id, max_consumption) "
+                + "select l.id, f.id, f.max_consumption from license l join product_feature f on f.product_id = l.product_id "
+                + "where l.product_id = " + product);
+        long users = queryLong("insert into product (tenant_id, short_code, name, authorization_method) values "
+                + "('it-tenant', 'codes-users', 'Users', 'user') returning id");
+        var order = managementCall(
+                TENANT.managementKey(),
+                "POST",
+                "/api/v1/orders/create_order/",
+                Map.of(
+                        "id",
+                        "codes-users-order",
+                        "items",
+                        List.of(Map.of(
+                                "product_code",
+                                "codes-users",
+                                "licenses",
+                                List.of(Map.of(
+                                        "users", List.of(Map.of("email", "u@example.com", "password", "right"))))))));
+        assertThat(order.statusCode()).as(order.body() + " " + users).isEqualTo(201);
+        codeFixturesReady = true;
+    }
+
+    private static long codeLicense(
+            long product, String key, String type, boolean enabled, long max, int maxActivations) throws SQLException {
+        return queryLong(
+                "insert into license (tenant_id, product_id, license_key, license_type, enabled, max_consumptions, "
+                        + "max_activations) values ('it-tenant', " + product + ", '" + key + "', '" + type + "', "
+                        + enabled + ", "
+                        + max + ", " + maxActivations + ") returning id");
+    }
+
+    private static void codeDevice(long license, String hardwareId, boolean active, boolean blacklisted)
+            throws SQLException {
+        sql("insert into device (license_id, hardware_id, active, blacklisted) values (" + license + ", '" + hardwareId
+                + "', " + active + ", " + blacklisted + ")");
+    }
+
     private static JsonNode json(String body) {
         return JSON.readTree(body);
     }
