@@ -456,6 +456,70 @@ class PipelineIT {
         assertThat(total(licenseId)).isEqualTo(5);
     }
 
+    @Test
+    void shouldServeUserBasedLicensesAndBlacklistDevices() throws Exception {
+        // given: a user-based product and an order with one user
+        manage(
+                "POST",
+                "/api/v1/products/",
+                Map.of(
+                        "product_name",
+                        "Seats",
+                        "short_code",
+                        "seat-app",
+                        "authorization_method",
+                        "user",
+                        "max_consumptions",
+                        10,
+                        "max_activations",
+                        2));
+        manage(
+                "POST",
+                "/api/v1/orders/create_order/",
+                Map.of(
+                        "id",
+                        "order-seats",
+                        "items",
+                        List.of(Map.of(
+                                "product_code",
+                                "seat-app",
+                                "licenses",
+                                List.of(Map.of(
+                                        "users",
+                                        List.of(Map.of("email", "ann@example.com", "password", "s3cret"))))))));
+        Map<String, Object> ann =
+                Map.of("product", "seat-app", "username", "ann@example.com", "hardware_id", "ann-laptop");
+
+        // when
+        var activated = client.post("activate_license", with(ann, "password", "s3cret"));
+        var consumed = client.post("add_consumption", with(ann, "consumptions", 2));
+        long deviceId = json(activated.body()).get("device_id").asLong();
+        var blacklisted =
+                managementCall(TENANT.managementKey(), "POST", "/api/v1/devices/" + deviceId + "/blacklist/", null);
+        var afterBlacklist = client.post("add_consumption", ann);
+
+        // then
+        assertThat(activated.status()).as(activated.body()).isEqualTo(200);
+        assertThat(json(activated.body()).get("user").get("email").asString()).isEqualTo("ann@example.com");
+        assertThat(json(consumed.body()).get("total_consumptions").asLong()).isEqualTo(2);
+        assertThat(blacklisted.statusCode()).isEqualTo(200);
+        assertThat(code(afterBlacklist)).isEqualTo("license_not_active");
+        assertThat(code(client.post("activate_license", with(ann, "password", "s3cret"))))
+                .isEqualTo("blacklisted");
+    }
+
+    @Test
+    void shouldServeTheOpenApiDocument() throws Exception {
+        var response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(pipeline.gatewayUrl() + "/openapi.yaml"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).startsWith("openapi: 3.1.0").contains("/api/v4/add_feature_consumption");
+    }
+
     /** One License API refusal: the call, and the code and status it must get. */
     record RefusalCase(String code, int status, String endpoint, Map<String, Object> fields) {
         @Override
