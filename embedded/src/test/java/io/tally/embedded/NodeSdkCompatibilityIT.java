@@ -1,0 +1,138 @@
+package io.tally.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.tally.client.DemoSeeder;
+import io.tally.protocol.TenantCredentials;
+import io.tally.testsupport.TestInfrastructure;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * LicenseSpring's own Node SDK ({@code @licensespring/node-sdk} from npm) against a running Tally: it signs requests
+ * its way and rejects any answer whose {@code LicenseSignature} or {@code license_signature} does not verify, so this
+ * is the strictest check that existing customers' apps work by changing only the base URL. Needs {@code node} and
+ * {@code npm} on the PATH and the npm registry; the SDK is installed once into {@code target/}.
+ */
+class NodeSdkCompatibilityIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Test
+    void shouldSatisfyLicenseSpringsNodeSdk() throws Exception {
+        assumeTrue(available("node") && available("npm"), "node and npm are needed to run LicenseSpring's Node SDK");
+        Path sdk = installSdk();
+
+        // given: a tenant with the demo product, feature, license and device, set up through the APIs
+        var infra = TestInfrastructure.get();
+        var db = infra.databaseServer();
+        try (var pipeline = TallyPipeline.startWorker(new TallyPipeline.Settings(
+                infra.bootstrapServers(),
+                infra.newDatabase("node_sdk_it"),
+                db.username(),
+                db.password(),
+                "node-sdk-envelope-key-0123456789",
+                0,
+                0,
+                3))) {
+            TenantCredentials tenant = pipeline.tenants()
+                    .register(
+                            "SDK company",
+                            new TenantCredentials("sdk-tenant", "sdk-api", "sdk-shared-0123456789", "sdk-mgmt"));
+            pipeline.startGateway();
+            pipeline.awaitGatewayReady(Duration.ofMinutes(1));
+            var seeded = new DemoSeeder(
+                            URI.create(pipeline.gatewayUrl()),
+                            tenant.apiKey(),
+                            tenant.sharedKey(),
+                            tenant.managementKey())
+                    .seed();
+            Path publicKey = Files.writeString(sdk.resolve("public.pem"), seeded.publicKey());
+
+            // when
+            List<String> lines = run(
+                    sdk,
+                    "node",
+                    "sdk-compatibility.js",
+                    pipeline.gatewayUrl(),
+                    tenant.apiKey(),
+                    tenant.sharedKey(),
+                    publicKey.toString(),
+                    DemoSeeder.PRODUCT,
+                    DemoSeeder.LICENSE_KEY,
+                    "sdk-device",
+                    DemoSeeder.FEATURE);
+
+            // then
+            assertThat(lines).as(String.join("\n", lines)).hasSize(7);
+            List<JsonNode> steps = lines.stream().map(JSON::readTree).toList();
+            assertThat(steps)
+                    .allSatisfy(step -> assertThat(step.get("ok").asBoolean())
+                            .as(step.toString())
+                            .isTrue());
+            assertThat(steps.get(2).get("result").get("total_consumptions").asLong())
+                    .isEqualTo(3);
+            assertThat(steps.get(3).get("result").get("total_consumptions").asLong())
+                    .isEqualTo(2);
+            assertThat(steps.get(5).get("error").get("code").asString()).isEqualTo("license_not_enough_consumptions");
+            // The SDK answers true only when the body is the JSON string "license_deactivated".
+            assertThat(steps.get(6).get("result").asBoolean()).isTrue();
+        }
+    }
+
+    private static Path installSdk() throws IOException, InterruptedException {
+        Path directory = Path.of("target", "node-sdk").toAbsolutePath();
+        Files.createDirectories(directory);
+        for (String file : List.of("package.json", "sdk-compatibility.js")) {
+            Files.copy(
+                    Path.of("src", "test", "node", file),
+                    directory.resolve(file),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (!Files.exists(directory.resolve("node_modules/@licensespring/node-sdk"))) {
+            // --ignore-scripts: the SDK's native hardware-id helper is not needed when hardware_id is passed.
+            run(directory, "npm", "install", "--ignore-scripts", "--no-audit", "--no-fund");
+        }
+        return directory;
+    }
+
+    private static List<String> run(Path directory, String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command)
+                .directory(directory.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        List<String> lines = new ArrayList<>(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
+                .toList());
+        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " did not finish");
+        }
+        if (command[0].equals("npm")) {
+            assertThat(process.exitValue()).as("npm install").isZero();
+        }
+        return lines;
+    }
+
+    private static boolean available(String program) {
+        try {
+            return new ProcessBuilder(program, "--version").start().waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
