@@ -520,6 +520,85 @@ class PipelineIT {
         assertThat(response.body()).startsWith("openapi: 3.1.0").contains("/api/v4/add_feature_consumption");
     }
 
+    @Test
+    void shouldLetOneLicenseOverrideItsCopyOfAProductFeature() throws Exception {
+        // given: two licenses of a product whose feature allows 2
+        long productId = json(manage(
+                        "POST",
+                        "/api/v1/products/",
+                        Map.of(
+                                "product_name",
+                                "Override",
+                                "short_code",
+                                "override-app",
+                                "max_consumptions",
+                                10,
+                                "max_activations",
+                                5)))
+                .get("id")
+                .asLong();
+        long featureId = json(manage(
+                        "POST",
+                        "/api/v1/product-features/",
+                        Map.of("product", productId, "code", "render", "name", "Render", "max_consumption", 2)))
+                .get("id")
+                .asLong();
+        var order = json(manage(
+                "POST",
+                "/api/v1/orders/create_order/",
+                Map.of(
+                        "id",
+                        "order-override",
+                        "items",
+                        List.of(Map.of(
+                                "product_code",
+                                "override-app",
+                                "licenses",
+                                List.of(Map.of("key", "OVR-1"), Map.of("key", "OVR-2")))))));
+        long first = order.get("licenses").get(0).get("id").asLong();
+        for (String key : List.of("OVR-1", "OVR-2")) {
+            client.post("activate_license", Map.of("product", "override-app", "license_key", key, "hardware_id", HW));
+        }
+
+        // when: the first license's copy is raised to 5
+        var override = managementCall(
+                TENANT.managementKey(),
+                "POST",
+                "/api/v1/license-product-features/",
+                Map.of("license", first, "product_feature", featureId, "max_consumption", 5));
+
+        // then
+        assertThat(override.statusCode()).as(override.body()).isEqualTo(201);
+        var raised = client.post(
+                "add_feature_consumption",
+                Map.of(
+                        "product",
+                        "override-app",
+                        "license_key",
+                        "OVR-1",
+                        "hardware_id",
+                        HW,
+                        "feature",
+                        "render",
+                        "consumptions",
+                        5));
+        var untouched = client.post(
+                "add_feature_consumption",
+                Map.of(
+                        "product",
+                        "override-app",
+                        "license_key",
+                        "OVR-2",
+                        "hardware_id",
+                        HW,
+                        "feature",
+                        "render",
+                        "consumptions",
+                        3));
+        assertThat(raised.status()).as(raised.body()).isEqualTo(200);
+        assertThat(code(untouched)).isEqualTo("feature_not_enough_consumptions");
+    }
+
     /** One License API refusal: the call, and the code and status it must get. */
     record RefusalCase(String code, int status, String endpoint, Map<String, Object> fields) {
         @Override
