@@ -599,6 +599,76 @@ class PipelineIT {
         assertThat(code(untouched)).isEqualTo("feature_not_enough_consumptions");
     }
 
+    @Test
+    void shouldAnswerABatchInOrderAndApplyEachOperationOnce() throws Exception {
+        // given
+        long licenseId = license("KEY-BATCH", 10);
+
+        // when
+        var response = client.post(
+                "batch",
+                Map.of(
+                        "operations",
+                        List.of(
+                                Map.of(
+                                        "op",
+                                        "add_consumption",
+                                        "product",
+                                        PRODUCT,
+                                        "license_key",
+                                        "KEY-BATCH",
+                                        "hardware_id",
+                                        HW,
+                                        "consumptions",
+                                        4),
+                                Map.of(
+                                        "op",
+                                        "add_consumption",
+                                        "product",
+                                        PRODUCT,
+                                        "license_key",
+                                        "KEY-BATCH",
+                                        "hardware_id",
+                                        HW,
+                                        "consumptions",
+                                        7),
+                                Map.of("op", "add_consumption", "product", PRODUCT, "hardware_id", HW),
+                                Map.of(
+                                        "op",
+                                        "add_consumption",
+                                        "product",
+                                        PRODUCT,
+                                        "license_key",
+                                        "KEY-BATCH",
+                                        "hardware_id",
+                                        HW,
+                                        "consumptions",
+                                        6))));
+
+        // then
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers()).containsKeys("licensesignature", "tally-request-id");
+        JsonNode results = json(response.body()).get("results");
+        assertThat(results).hasSize(4);
+        assertThat(results.get(0).get("total_consumptions").asLong()).isEqualTo(4);
+        assertThat(results.get(1).get("code").asString()).isEqualTo("license_not_enough_consumptions");
+        assertThat(results.get(2).get("code").asString()).isEqualTo("missing_parameters");
+        assertThat(results.get(3).get("total_consumptions").asLong()).isEqualTo(10);
+        assertThat(total(licenseId)).isEqualTo(10);
+    }
+
+    @Test
+    void shouldNameEveryAnswerWithARequestIdRefusalsIncluded() throws Exception {
+        var refused = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(pipeline.gatewayUrl() + "/api/v4/add_consumption"))
+                                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+        assertThat(refused.headers().firstValue("Tally-Request-Id")).isPresent();
+    }
+
     /** One License API refusal: the call, and the code and status it must get. */
     record RefusalCase(String code, int status, String endpoint, Map<String, Object> fields) {
         @Override

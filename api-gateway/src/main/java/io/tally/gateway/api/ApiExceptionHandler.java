@@ -23,27 +23,27 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<byte[]> api(ApiException e) {
-        return json.error(e.error(), null);
+        return json.error(e.error());
     }
 
     @ExceptionHandler(NoResourceFoundException.class)
     ResponseEntity<byte[]> notFound(NoResourceFoundException e) {
-        return json.error(new ApiError(404, "not_found", "Not found"), null);
+        return json.error(new ApiError(404, "not_found", "Not found"));
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
     ResponseEntity<byte[]> method(HttpRequestMethodNotSupportedException e) {
-        return json.error(new ApiError(405, "method_not_allowed", "Method " + e.getMethod() + " not allowed"), null);
+        return json.error(new ApiError(405, "method_not_allowed", "Method " + e.getMethod() + " not allowed"));
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
     ResponseEntity<byte[]> mediaType(HttpMediaTypeNotSupportedException e) {
-        return json.error(ApiError.badRequest("invalid_json", "Content-Type must be application/json"), null);
+        return json.error(ApiError.badRequest("invalid_json", "Content-Type must be application/json"));
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<byte[]> unexpected(Exception e) {
         LOGGER.error("Unexpected failure", e);
-        return json.error(new ApiError(500, "internal_error", "Internal error"), null);
+        return json.error(new ApiError(500, "internal_error", "Internal error"));
     }
 }

@@ -14,9 +14,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class ApiJson {
 
-    /** Header carrying the id Tally gave the request, on every answer. */
-    public static final String REQUEST_ID_HEADER = "Tally-Request-Id";
-
     private final JsonMapper mapper = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build();
@@ -25,19 +22,12 @@ public class ApiJson {
         return mapper;
     }
 
-    public ResponseEntity<byte[]> ok(Object body, String requestId) {
-        return respond(200, body, requestId);
+    public ResponseEntity<byte[]> error(ApiError error) {
+        return respond(error.status(), error);
     }
 
-    public ResponseEntity<byte[]> error(ApiError error, String requestId) {
-        return respond(error.status(), error, requestId);
-    }
-
-    public ResponseEntity<byte[]> respond(int status, Object body, String requestId) {
+    public ResponseEntity<byte[]> respond(int status, Object body) {
         var builder = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);
-        if (requestId != null) {
-            builder.header(REQUEST_ID_HEADER, requestId);
-        }
         if (status == 429) {
             builder.header(HttpHeaders.RETRY_AFTER, "1");
         }

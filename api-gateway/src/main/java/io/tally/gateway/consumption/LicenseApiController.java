@@ -1,7 +1,9 @@
 package io.tally.gateway.consumption;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.tally.gateway.api.ApiException;
 import io.tally.gateway.api.ApiJson;
+import io.tally.gateway.api.RequestIds;
 import io.tally.gateway.signing.Authenticator;
 import io.tally.gateway.signing.ResponseSigner;
 import io.tally.protocol.Command;
@@ -12,7 +14,9 @@ import io.tally.protocol.LicenseRef;
 import io.tally.protocol.TenantCredentials;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -33,6 +37,8 @@ import tools.jackson.databind.JsonNode;
  */
 @RestController
 class LicenseApiController {
+
+    static final int MAX_BATCH = 1000;
 
     private static final Set<String> EVENTS = Set.of("consumption_add", "offline_floating_consumptions_sync");
     private static final Set<String> DEVICE_FIELDS =
@@ -91,31 +97,14 @@ class LicenseApiController {
             @RequestHeader(value = "Authorization", required = false) String authorization,
             @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
             @RequestBody(required = false) byte[] body) {
-        TenantCredentials tenant = authenticator.authenticate(date, authorization);
-        RequestFields fields = RequestFields.ofBody(json.mapper(), body).require(identity());
-        LicenseRef license = Requests.licenseRef(fields);
-        int consumptions = orDefault(fields.int32("consumptions"), 1);
-        Boolean allowOverages = fields.bool("allow_overages");
-        Integer maxOverages = fields.int32("max_overages");
-        if (maxOverages != null && maxOverages < 0) {
-            throw RequestFields.invalid("max_overages", "must not be negative");
-        }
-        checkEvent(fields);
-        var command = new LicenseCommand.ConsumeLicense(
-                UUID.randomUUID(),
-                now(),
-                tenant.tenantId(),
-                idempotency(idempotencyKey, "add_consumption", fields),
-                license,
-                fields.text("hardware_id"),
-                consumptions,
-                allowOverages,
-                maxOverages);
-        return outcomes.send(
-                command,
-                result -> result instanceof CommandResult.LicenseConsumed consumed
-                        ? signed(tenant, consumed.license())
-                        : null);
+        TenantCredentials tenant = authenticate(date, authorization);
+        var command = consumeLicense(
+                tenant,
+                RequestFields.ofBody(json.mapper(), body),
+                RequestIds.current(),
+                idempotencyKey,
+                "add_consumption");
+        return outcomes.send(command, result -> rendered(tenant, result, CommandResult.LicenseConsumed.class));
     }
 
     @PostMapping("/api/v4/add_feature_consumption")
@@ -124,24 +113,126 @@ class LicenseApiController {
             @RequestHeader(value = "Authorization", required = false) String authorization,
             @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
             @RequestBody(required = false) byte[] body) {
-        TenantCredentials tenant = authenticator.authenticate(date, authorization);
-        RequestFields fields = RequestFields.ofBody(json.mapper(), body).require(identity("feature"));
+        TenantCredentials tenant = authenticate(date, authorization);
+        var command = consumeFeature(
+                tenant,
+                RequestFields.ofBody(json.mapper(), body),
+                RequestIds.current(),
+                idempotencyKey,
+                "add_feature_consumption");
+        return outcomes.send(command, result -> rendered(tenant, result, CommandResult.FeatureConsumed.class));
+    }
+
+    /**
+     * {@code POST /api/v4/batch} (ours): up to {@value #MAX_BATCH} consumptions in one call, each applied exactly once
+     * as if sent alone, answered with one result or error object per operation, in order. An operation's own
+     * Idempotency-Key is the call's key with {@code #<index>} appended.
+     */
+    @PostMapping("/api/v4/batch")
+    CompletableFuture<ResponseEntity<byte[]>> batch(
+            @RequestHeader(value = "Date", required = false) String date,
+            @RequestHeader(value = "Authorization", required = false) String authorization,
+            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
+            @RequestBody(required = false) byte[] body) {
+        TenantCredentials tenant = authenticate(date, authorization);
+        JsonNode operations =
+                RequestFields.ofBody(json.mapper(), body).require("operations").node("operations");
+        if (!operations.isArray() || operations.isEmpty() || operations.size() > MAX_BATCH) {
+            throw RequestFields.invalid("operations", "must be an array of 1 to " + MAX_BATCH + " operations");
+        }
+        List<CompletableFuture<JsonNode>> results = new ArrayList<>();
+        UUID batchId = RequestIds.current();
+        for (int index = 0; index < operations.size(); index++) {
+            results.add(operation(tenant, operations.get(index), batchId, index, idempotencyKey));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(done -> {
+                    var array = json.mapper().createArrayNode();
+                    results.forEach(result -> array.add(result.join()));
+                    var answer = json.mapper().createObjectNode();
+                    answer.set("results", array);
+                    return signed(tenant, answer);
+                });
+    }
+
+    private CompletableFuture<JsonNode> operation(
+            TenantCredentials tenant, JsonNode operation, UUID batchId, int index, String idempotencyKey) {
+        try {
+            if (!operation.isObject()) {
+                throw RequestFields.invalid("operations[" + index + "]", "must be an object");
+            }
+            String op = operation.path("op").asString("");
+            RequestFields fields = RequestFields.ofNode(operation);
+            String key = idempotencyKey == null ? null : idempotencyKey + "#" + index;
+            UUID id = new UUID(batchId.getMostSignificantBits(), batchId.getLeastSignificantBits() + index + 1);
+            Command command = switch (op) {
+                case "add_consumption" -> consumeLicense(tenant, fields, id, key, op);
+                case "add_feature_consumption" -> consumeFeature(tenant, fields, id, key, op);
+                default ->
+                    throw RequestFields.invalid(
+                            "operations[" + index + "].op", "must be add_consumption or add_feature_consumption");
+            };
+            return outcomes.send(command, result -> rendered(tenant, result, null))
+                    .thenApply(response -> json.mapper().readTree(response.getBody()));
+        } catch (ApiException e) {
+            return CompletableFuture.completedFuture(json.mapper().valueToTree(e.error()));
+        }
+    }
+
+    private LicenseCommand.ConsumeLicense consumeLicense(
+            TenantCredentials tenant, RequestFields fields, UUID id, String idempotencyKey, String endpoint) {
+        fields.require(identity());
         LicenseRef license = Requests.licenseRef(fields);
+        int consumptions = orDefault(fields.int32("consumptions"), 1);
+        Boolean allowOverages = fields.bool("allow_overages");
+        Integer maxOverages = fields.int32("max_overages");
+        if (maxOverages != null && maxOverages < 0) {
+            throw RequestFields.invalid("max_overages", "must not be negative");
+        }
         checkEvent(fields);
-        var command = new LicenseCommand.ConsumeFeature(
-                UUID.randomUUID(),
+        return new LicenseCommand.ConsumeLicense(
+                id,
                 now(),
                 tenant.tenantId(),
-                idempotency(idempotencyKey, "add_feature_consumption", fields),
+                idempotency(idempotencyKey, endpoint, fields),
+                license,
+                fields.text("hardware_id"),
+                consumptions,
+                allowOverages,
+                maxOverages);
+    }
+
+    private LicenseCommand.ConsumeFeature consumeFeature(
+            TenantCredentials tenant, RequestFields fields, UUID id, String idempotencyKey, String endpoint) {
+        fields.require(identity("feature"));
+        LicenseRef license = Requests.licenseRef(fields);
+        checkEvent(fields);
+        return new LicenseCommand.ConsumeFeature(
+                id,
+                now(),
+                tenant.tenantId(),
+                idempotency(idempotencyKey, endpoint, fields),
                 license,
                 fields.text("hardware_id"),
                 fields.text("feature"),
                 orDefault(fields.int32("consumptions"), 1));
-        return outcomes.send(
-                command,
-                result -> result instanceof CommandResult.FeatureConsumed consumed
-                        ? signed(tenant, FeatureConsumptionBody.of(consumed.feature()))
-                        : null);
+    }
+
+    /**
+     * The signed 200 answer for a consumption result; {@code null} when the result is not of {@code expected} (any
+     * consumption result when {@code null}).
+     */
+    private ResponseEntity<byte[]> rendered(
+            TenantCredentials tenant, CommandResult result, Class<? extends CommandResult> expected) {
+        if (expected != null && !expected.isInstance(result)) {
+            return null;
+        }
+        return switch (result) {
+            case CommandResult.LicenseConsumed consumed -> signed(tenant, consumed.license());
+            case CommandResult.FeatureConsumed consumed ->
+                signed(tenant, FeatureConsumptionBody.of(consumed.feature()));
+            default -> null;
+        };
     }
 
     @PostMapping("/api/v4/activate_license")
@@ -150,7 +241,7 @@ class LicenseApiController {
             @RequestHeader(value = "Authorization", required = false) String authorization,
             @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
             @RequestBody(required = false) byte[] body) {
-        TenantCredentials tenant = authenticator.authenticate(date, authorization);
+        TenantCredentials tenant = authenticate(date, authorization);
         RequestFields fields = RequestFields.ofBody(json.mapper(), body).require(identity());
         LicenseRef license = Requests.licenseRef(fields);
         String password = null;
@@ -166,7 +257,7 @@ class LicenseApiController {
             }
         }
         var command = new LicenseCommand.ActivateLicense(
-                UUID.randomUUID(),
+                RequestIds.current(),
                 now(),
                 tenant.tenantId(),
                 idempotency(idempotencyKey, "activate_license", fields),
@@ -187,10 +278,10 @@ class LicenseApiController {
             @RequestHeader(value = "Authorization", required = false) String authorization,
             @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
             @RequestBody(required = false) byte[] body) {
-        TenantCredentials tenant = authenticator.authenticate(date, authorization);
+        TenantCredentials tenant = authenticate(date, authorization);
         RequestFields fields = RequestFields.ofBody(json.mapper(), body).require(identity());
         var command = new LicenseCommand.DeactivateLicense(
-                UUID.randomUUID(),
+                RequestIds.current(),
                 now(),
                 tenant.tenantId(),
                 idempotency(idempotencyKey, "deactivate_license", fields),
@@ -209,10 +300,10 @@ class LicenseApiController {
             @RequestHeader(value = "Date", required = false) String date,
             @RequestHeader(value = "Authorization", required = false) String authorization,
             @RequestParam Map<String, String> query) {
-        TenantCredentials tenant = authenticator.authenticate(date, authorization);
+        TenantCredentials tenant = authenticate(date, authorization);
         RequestFields fields = RequestFields.ofQuery(json.mapper(), query).require(identity());
         var command = new LicenseCommand.CheckLicense(
-                UUID.randomUUID(),
+                RequestIds.current(),
                 now(),
                 tenant.tenantId(),
                 null,
@@ -230,10 +321,10 @@ class LicenseApiController {
             @RequestHeader(value = "Date", required = false) String date,
             @RequestHeader(value = "Authorization", required = false) String authorization,
             @RequestParam Map<String, String> query) {
-        TenantCredentials tenant = authenticator.authenticate(date, authorization);
+        TenantCredentials tenant = authenticate(date, authorization);
         RequestFields fields = RequestFields.ofQuery(json.mapper(), query).require(identity("feature"));
         var command = new LicenseCommand.CheckFeature(
-                UUID.randomUUID(),
+                RequestIds.current(),
                 now(),
                 tenant.tenantId(),
                 null,
@@ -245,6 +336,10 @@ class LicenseApiController {
                 result -> result instanceof CommandResult.FeatureChecked checked
                         ? signed(tenant, checked.feature())
                         : null);
+    }
+
+    private TenantCredentials authenticate(String date, String authorization) {
+        return authenticator.authenticate(date, authorization);
     }
 
     private ResponseEntity<byte[]> signed(TenantCredentials tenant, Object body) {

@@ -43,12 +43,10 @@ public class Outcomes {
                 return failed(failure, requestId);
             }
             if (reply.result() instanceof CommandResult.CommandRejected rejected) {
-                return json.error(
-                        new ApiError(
-                                rejected.rejection().type().status(),
-                                rejected.rejection().type().code(),
-                                rejected.rejection().message()),
-                        requestId);
+                return json.error(new ApiError(
+                        rejected.rejection().type().status(),
+                        rejected.rejection().type().code(),
+                        rejected.rejection().message()));
             }
             ResponseEntity<byte[]> rendered = success.apply(reply.result());
             if (rendered == null) {
@@ -56,11 +54,10 @@ public class Outcomes {
                         "Unexpected result {} for request {}",
                         reply.result().getClass().getSimpleName(),
                         requestId);
-                return json.error(new ApiError(500, "internal_error", "Internal error"), requestId);
+                return json.error(new ApiError(500, "internal_error", "Internal error"));
             }
             return ResponseEntity.status(rendered.getStatusCode())
                     .headers(rendered.getHeaders())
-                    .header(ApiJson.REQUEST_ID_HEADER, requestId)
                     .body(rendered.getBody());
         });
     }
@@ -89,20 +86,18 @@ public class Outcomes {
         Throwable cause =
                 failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof CommandDispatcher.Overloaded) {
-            return json.error(new ApiError(429, "too_many_requests", "Too many requests; retry shortly"), null);
+            return json.error(new ApiError(429, "too_many_requests", "Too many requests; retry shortly"));
         }
         if (cause instanceof KafkaReplyTimeoutException) {
-            return json.error(
-                    new ApiError(
-                            503,
-                            "request_pending",
-                            "The request was accepted and will be applied exactly once; its outcome is not known yet"),
-                    requestId);
+            return json.error(new ApiError(
+                    503,
+                    "request_pending",
+                    "The request was accepted and will be applied exactly once; its outcome is not known yet"));
         }
         if (cause instanceof ApiException api) {
-            return json.error(api.error(), requestId);
+            return json.error(api.error());
         }
         LOGGER.warn("Could not hand request {} to Kafka: {}", requestId, cause.toString());
-        return json.error(new ApiError(503, "service_unavailable", "Service unavailable; retry shortly"), requestId);
+        return json.error(new ApiError(503, "service_unavailable", "Service unavailable; retry shortly"));
     }
 }

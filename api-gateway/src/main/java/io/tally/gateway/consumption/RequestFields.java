@@ -40,6 +40,11 @@ final class RequestFields {
         return new RequestFields(root, false);
     }
 
+    /** The fields of one object inside a request (an operation of a batch). */
+    static RequestFields ofNode(JsonNode object) {
+        return new RequestFields(object, false);
+    }
+
     static RequestFields ofQuery(JsonMapper mapper, Map<String, String> parameters) {
         ObjectNode root = mapper.createObjectNode();
         parameters.forEach(root::put);

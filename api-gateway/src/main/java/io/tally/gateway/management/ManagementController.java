@@ -3,6 +3,7 @@ package io.tally.gateway.management;
 import io.tally.gateway.api.ApiError;
 import io.tally.gateway.api.ApiException;
 import io.tally.gateway.api.ApiJson;
+import io.tally.gateway.api.RequestIds;
 import io.tally.gateway.consumption.Outcomes;
 import io.tally.gateway.consumption.Requests;
 import io.tally.gateway.tenant.TenantKeys;
@@ -71,7 +72,7 @@ class ManagementController {
         }
         String licenseType = licenseType(request, "default_license_type");
         var command = new ManagementCommand.CreateProduct(
-                UUID.randomUUID(),
+                RequestIds.current(),
                 now(),
                 tenant.tenantId(),
                 Requests.idempotency(json.mapper(), idempotencyKey, "products", request),
@@ -101,7 +102,7 @@ class ManagementController {
             throw invalid("feature_type", "must be activation or consumption");
         }
         var command = new ManagementCommand.CreateProductFeature(
-                UUID.randomUUID(),
+                RequestIds.current(),
                 now(),
                 tenant.tenantId(),
                 Requests.idempotency(json.mapper(), idempotencyKey, "product-features", request),
@@ -143,7 +144,7 @@ class ManagementController {
         }
         JsonNode customer = request.get("customer");
         var command = new ManagementCommand.CreateOrder(
-                UUID.randomUUID(),
+                RequestIds.current(),
                 now(),
                 tenant.tenantId(),
                 Requests.idempotency(json.mapper(), idempotencyKey, "create_order", request),
@@ -213,7 +214,7 @@ class ManagementController {
                 Requests.idempotency(json.mapper(), idempotencyKey, "reset_consumption/" + id, null),
                 new LicenseChange.ResetConsumption(),
                 result -> result instanceof CommandResult.LicenseChecked
-                        ? json.respond(200, Map.of("message", "License consumption reset."), null)
+                        ? json.respond(200, Map.of("message", "License consumption reset."))
                         : null);
     }
 
@@ -252,13 +253,14 @@ class ManagementController {
             @PathVariable("id") long deviceId) {
         TenantCredentials tenant = authenticate(authorization);
         Instant at = now();
+        UUID requestId = RequestIds.current();
         var resolve =
                 new ManagementCommand.ResolveLicense(UUID.randomUUID(), at, tenant.tenantId(), null, null, deviceId);
         var idempotency = Requests.idempotency(json.mapper(), idempotencyKey, "blacklist/" + deviceId, null);
         return outcomes.sendResolved(
                 resolve,
                 ref -> new LicenseCommand.ChangeLicense(
-                        UUID.randomUUID(),
+                        requestId,
                         at,
                         tenant.tenantId(),
                         idempotency,
@@ -266,7 +268,7 @@ class ManagementController {
                         "",
                         new LicenseChange.BlacklistDevice(deviceId)),
                 result -> result instanceof CommandResult.LicenseChecked
-                        ? json.respond(200, Map.of("message", "Device blacklisted."), null)
+                        ? json.respond(200, Map.of("message", "Device blacklisted."))
                         : null);
     }
 
@@ -277,12 +279,13 @@ class ManagementController {
             LicenseChange change,
             java.util.function.Function<CommandResult, ResponseEntity<byte[]>> success) {
         Instant at = now();
+        UUID requestId = RequestIds.current();
         var resolve =
                 new ManagementCommand.ResolveLicense(UUID.randomUUID(), at, tenant.tenantId(), null, licenseId, null);
         return outcomes.sendResolved(
                 resolve,
                 (LicenseRef ref) -> new LicenseCommand.ChangeLicense(
-                        UUID.randomUUID(), at, tenant.tenantId(), idempotency, ref, "", change),
+                        requestId, at, tenant.tenantId(), idempotency, ref, "", change),
                 success);
     }
 
@@ -290,7 +293,7 @@ class ManagementController {
         if (!(result instanceof CommandResult.LicenseChecked checked)) {
             return null;
         }
-        return json.respond(200, checked.license(), null);
+        return json.respond(200, checked.license());
     }
 
     private ResponseEntity<byte[]> created(Object body) {

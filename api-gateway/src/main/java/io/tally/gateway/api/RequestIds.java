@@ -1,0 +1,43 @@
+package io.tally.gateway.api;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.UUID;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Gives every request an id, answered in {@code Tally-Request-Id} on every response, refusals included. The id of a
+ * call that becomes a command is the command's id, so it names the request in the ledger too.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+public class RequestIds extends OncePerRequestFilter {
+
+    public static final String HEADER = "Tally-Request-Id";
+
+    private static final String ATTRIBUTE = RequestIds.class.getName();
+
+    /** The id of the request being handled on this thread. */
+    public static UUID current() {
+        Object id = RequestContextHolder.currentRequestAttributes()
+                .getAttribute(ATTRIBUTE, RequestAttributes.SCOPE_REQUEST);
+        return id instanceof UUID uuid ? uuid : UUID.randomUUID();
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        UUID id = UUID.randomUUID();
+        request.setAttribute(ATTRIBUTE, id);
+        response.setHeader(HEADER, id.toString());
+        chain.doFilter(request, response);
+    }
+}
