@@ -38,28 +38,27 @@ public class Outcomes {
     public CompletableFuture<ResponseEntity<byte[]>> send(
             Command command, Function<CommandResult, ResponseEntity<byte[]>> success) {
         String requestId = command.commandId().toString();
-        return dispatcher.dispatch(command).handle((reply, failure) -> {
-            if (failure != null) {
-                return failed(failure, requestId);
-            }
-            if (reply.result() instanceof CommandResult.CommandRejected rejected) {
-                return json.error(new ApiError(
-                        rejected.rejection().type().status(),
-                        rejected.rejection().type().code(),
-                        rejected.rejection().message()));
-            }
-            ResponseEntity<byte[]> rendered = success.apply(reply.result());
-            if (rendered == null) {
-                LOGGER.error(
-                        "Unexpected result {} for request {}",
-                        reply.result().getClass().getSimpleName(),
-                        requestId);
-                return json.error(new ApiError(500, "internal_error", "Internal error"));
-            }
-            return ResponseEntity.status(rendered.getStatusCode())
-                    .headers(rendered.getHeaders())
-                    .body(rendered.getBody());
-        });
+        return dispatcher
+                .dispatch(command)
+                .handle((reply, failure) ->
+                        failure != null ? failed(failure, requestId) : render(reply.result(), success, requestId));
+    }
+
+    private ResponseEntity<byte[]> render(
+            CommandResult result, Function<CommandResult, ResponseEntity<byte[]>> success, String requestId) {
+        if (result instanceof CommandResult.CommandRejected rejected) {
+            return json.error(new ApiError(
+                    rejected.rejection().type().status(),
+                    rejected.rejection().type().code(),
+                    rejected.rejection().message()));
+        }
+        ResponseEntity<byte[]> rendered = success.apply(result);
+        if (rendered == null) {
+            LOGGER.error(
+                    "Unexpected result {} for request {}", result.getClass().getSimpleName(), requestId);
+            return json.error(new ApiError(500, "internal_error", "Internal error"));
+        }
+        return rendered;
     }
 
     /**
@@ -77,7 +76,8 @@ public class Outcomes {
                     if (reply.result() instanceof CommandResult.LicenseResolved resolved) {
                         return send(next.apply(resolved.license()), success);
                     }
-                    return send(resolve, result -> null);
+                    // Not found (or not this tenant's): answered as the resolution was, nothing more is sent.
+                    return CompletableFuture.completedFuture(render(reply.result(), result -> null, requestId));
                 })
                 .exceptionally(failure -> failed(failure, requestId));
     }

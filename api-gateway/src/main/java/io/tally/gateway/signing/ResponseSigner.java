@@ -9,7 +9,6 @@ import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
@@ -71,10 +70,6 @@ public class ResponseSigner {
                         ? ""
                         : Base64.getEncoder().encodeToString(rsa(tenant, signed.getBytes(StandardCharsets.UTF_8))));
         return body;
-    }
-
-    static String validity(Instant time) {
-        return time == null ? "" : VALIDITY.format(time);
     }
 
     private byte[] rsa(TenantCredentials tenant, byte[] data) {
