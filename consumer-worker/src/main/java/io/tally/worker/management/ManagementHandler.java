@@ -19,7 +19,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 import org.springframework.stereotype.Component;
 
 /**
@@ -121,19 +120,7 @@ public class ManagementHandler {
                 .returning(PRODUCT_FEATURE.ID)
                 .fetchOne(PRODUCT_FEATURE.ID);
         // Every existing license of the product gets its own copy.
-        tx.insertInto(
-                        LICENSE_FEATURE,
-                        LICENSE_FEATURE.LICENSE_ID,
-                        LICENSE_FEATURE.PRODUCT_FEATURE_ID,
-                        LICENSE_FEATURE.MAX_CONSUMPTION,
-                        LICENSE_FEATURE.ALLOW_OVERAGES,
-                        LICENSE_FEATURE.MAX_OVERAGES,
-                        LICENSE_FEATURE.ALLOW_UNLIMITED_CONSUMPTIONS,
-                        LICENSE_FEATURE.ALLOW_NEGATIVE_CONSUMPTIONS,
-                        LICENSE_FEATURE.RESET_CONSUMPTION,
-                        LICENSE_FEATURE.CONSUMPTION_PERIOD)
-                .select(copiesOf(tx, id).and(LICENSE.PRODUCT_ID.eq(product.getId())))
-                .execute();
+        copyFeatures(tx, PRODUCT_FEATURE.ID.eq(id));
         return new CommandResult.FeatureCreated(id);
     }
 
@@ -214,6 +201,13 @@ public class ManagementHandler {
                 settings.consumptionPeriod() != null ? settings.consumptionPeriod() : product.getConsumptionPeriod());
         row.setOrderId(order.orderId());
         row.store();
+        copyFeatures(tx, LICENSE.ID.eq(row.getId()));
+        return new CommandResult.CreatedLicense(
+                row.getId(), product.getShortCode(), row.getLicenseKey(), row.getUsername());
+    }
+
+    /** Gives each license that {@code which} selects its own copy of each of its product's features that it selects. */
+    private static void copyFeatures(DSLContext tx, org.jooq.Condition which) {
         tx.insertInto(
                         LICENSE_FEATURE,
                         LICENSE_FEATURE.LICENSE_ID,
@@ -225,46 +219,21 @@ public class ManagementHandler {
                         LICENSE_FEATURE.ALLOW_NEGATIVE_CONSUMPTIONS,
                         LICENSE_FEATURE.RESET_CONSUMPTION,
                         LICENSE_FEATURE.CONSUMPTION_PERIOD)
-                .select(copiesOfProductFeatures(tx, row.getId(), product.getId()))
+                .select(tx.select(
+                                LICENSE.ID,
+                                PRODUCT_FEATURE.ID,
+                                PRODUCT_FEATURE.MAX_CONSUMPTION,
+                                PRODUCT_FEATURE.ALLOW_OVERAGES,
+                                PRODUCT_FEATURE.MAX_OVERAGES,
+                                PRODUCT_FEATURE.ALLOW_UNLIMITED_CONSUMPTIONS,
+                                PRODUCT_FEATURE.ALLOW_NEGATIVE_CONSUMPTIONS,
+                                PRODUCT_FEATURE.RESET_CONSUMPTION,
+                                PRODUCT_FEATURE.CONSUMPTION_PERIOD)
+                        .from(LICENSE)
+                        .join(PRODUCT_FEATURE)
+                        .on(PRODUCT_FEATURE.PRODUCT_ID.eq(LICENSE.PRODUCT_ID))
+                        .where(which))
                 .execute();
-        return new CommandResult.CreatedLicense(
-                row.getId(), product.getShortCode(), row.getLicenseKey(), row.getUsername());
-    }
-
-    /** Rows copying product feature {@code featureId} to licenses (to be filtered by the caller). */
-    private static org.jooq.SelectConditionStep<
-                    org.jooq.Record9<Long, Long, Long, Boolean, Long, Boolean, Boolean, Boolean, String>>
-            copiesOf(DSLContext tx, long featureId) {
-        return tx.select(
-                        LICENSE.ID,
-                        PRODUCT_FEATURE.ID,
-                        PRODUCT_FEATURE.MAX_CONSUMPTION,
-                        PRODUCT_FEATURE.ALLOW_OVERAGES,
-                        PRODUCT_FEATURE.MAX_OVERAGES,
-                        PRODUCT_FEATURE.ALLOW_UNLIMITED_CONSUMPTIONS,
-                        PRODUCT_FEATURE.ALLOW_NEGATIVE_CONSUMPTIONS,
-                        PRODUCT_FEATURE.RESET_CONSUMPTION,
-                        PRODUCT_FEATURE.CONSUMPTION_PERIOD)
-                .from(LICENSE)
-                .join(PRODUCT_FEATURE)
-                .on(PRODUCT_FEATURE.PRODUCT_ID.eq(LICENSE.PRODUCT_ID))
-                .where(PRODUCT_FEATURE.ID.eq(featureId));
-    }
-
-    private static org.jooq.Select<org.jooq.Record9<Long, Long, Long, Boolean, Long, Boolean, Boolean, Boolean, String>>
-            copiesOfProductFeatures(DSLContext tx, long licenseId, long productId) {
-        return tx.select(
-                        DSL.val(licenseId),
-                        PRODUCT_FEATURE.ID,
-                        PRODUCT_FEATURE.MAX_CONSUMPTION,
-                        PRODUCT_FEATURE.ALLOW_OVERAGES,
-                        PRODUCT_FEATURE.MAX_OVERAGES,
-                        PRODUCT_FEATURE.ALLOW_UNLIMITED_CONSUMPTIONS,
-                        PRODUCT_FEATURE.ALLOW_NEGATIVE_CONSUMPTIONS,
-                        PRODUCT_FEATURE.RESET_CONSUMPTION,
-                        PRODUCT_FEATURE.CONSUMPTION_PERIOD)
-                .from(PRODUCT_FEATURE)
-                .where(PRODUCT_FEATURE.PRODUCT_ID.eq(productId));
     }
 
     private CommandResult resolve(DSLContext tx, ManagementCommand.ResolveLicense command) {
