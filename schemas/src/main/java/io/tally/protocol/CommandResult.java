@@ -17,6 +17,8 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = CommandResult.FeatureCreated.class, name = "FeatureCreated"),
     @JsonSubTypes.Type(value = CommandResult.OrderCreated.class, name = "OrderCreated"),
     @JsonSubTypes.Type(value = CommandResult.LicenseResolved.class, name = "LicenseResolved"),
+    @JsonSubTypes.Type(value = CommandResult.OutcomeFound.class, name = "OutcomeFound"),
+    @JsonSubTypes.Type(value = CommandResult.OutcomePending.class, name = "OutcomePending"),
     @JsonSubTypes.Type(value = CommandResult.CommandRejected.class, name = "CommandRejected")
 })
 public sealed interface CommandResult {
@@ -57,6 +59,16 @@ public sealed interface CommandResult {
 
     /** Where a license addressed by id lives. */
     record LicenseResolved(LicenseRef license) implements CommandResult {}
+
+    /** The outcome of an earlier request, as it was answered (or would have been). */
+    record OutcomeFound(CommandResult outcome) implements CommandResult {
+        public OutcomeFound {
+            Objects.requireNonNull(outcome, "outcome");
+        }
+    }
+
+    /** No outcome for that request yet: still in flight, or never accepted. */
+    record OutcomePending() implements CommandResult {}
 
     /** The command was refused and nothing changed. */
     record CommandRejected(Rejection rejection) implements CommandResult {

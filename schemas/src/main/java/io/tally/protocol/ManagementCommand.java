@@ -132,4 +132,20 @@ public sealed interface ManagementCommand extends Command {
             return tenantId + (licenseId != null ? "/license-id/" + licenseId : "/device-id/" + deviceId);
         }
     }
+
+    /**
+     * {@code GET /api/v4/requests/{id}}: the outcome of an earlier request of the same tenant, from the ledger. Keyed by
+     * the request id; it reads committed state, so a request still in flight on its own partition shows as pending.
+     */
+    record LookupOutcome(UUID commandId, Instant acceptedAt, String tenantId, Idempotency idempotency, UUID requestId)
+            implements ManagementCommand {
+        public LookupOutcome {
+            Objects.requireNonNull(requestId, "requestId");
+        }
+
+        @Override
+        public String partitionKey() {
+            return tenantId + "/request/" + requestId;
+        }
+    }
 }

@@ -68,25 +68,43 @@ public class CommandDispatcher {
             return CompletableFuture.failedFuture(new Overloaded());
         }
         try {
-            byte[] value = codec.encodeCommand(command);
-            var record = new ProducerRecord<String, byte[]>(Topics.COMMANDS, command.partitionKey(), value);
-            record.headers()
-                    .add(
-                            EnvelopeSignature.KEY_ID_HEADER,
-                            signature.signingKeyId().getBytes(StandardCharsets.UTF_8));
-            record.headers()
-                    .add(
-                            EnvelopeSignature.SIGNATURE_HEADER,
-                            signature.sign(value).getBytes(StandardCharsets.UTF_8));
-            record.headers()
-                    .add(COMMAND_ID_HEADER, command.commandId().toString().getBytes(StandardCharsets.UTF_8));
+            var pending = kafka.sendAndReceive(signedRecord(command));
+            // A record the broker never took fails now, not at the reply timeout.
+            pending.getSendFuture().whenComplete((sent, failure) -> {
+                if (failure != null) {
+                    pending.completeExceptionally(failure);
+                }
+            });
             CompletableFuture<CommandReply> reply =
-                    kafka.sendAndReceive(record).thenApply(consumerRecord -> codec.decodeReply(consumerRecord.value()));
+                    pending.thenApply(consumerRecord -> codec.decodeReply(consumerRecord.value()));
             return reply.whenComplete((ignored, failure) -> inFlight.release());
         } catch (RuntimeException e) {
             inFlight.release();
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * Produces {@code command} without waiting for the worker ({@code Prefer: respond-async}): completes when the
+     * broker has acknowledged it, or exceptionally when it could not take it.
+     */
+    public CompletableFuture<Void> produce(Command command) {
+        try {
+            return kafka.send(signedRecord(command)).thenApply(ignored -> null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private ProducerRecord<String, byte[]> signedRecord(Command command) {
+        byte[] value = codec.encodeCommand(command);
+        var record = new ProducerRecord<String, byte[]>(Topics.COMMANDS, command.partitionKey(), value);
+        record.headers()
+                .add(EnvelopeSignature.KEY_ID_HEADER, signature.signingKeyId().getBytes(StandardCharsets.UTF_8));
+        record.headers()
+                .add(EnvelopeSignature.SIGNATURE_HEADER, signature.sign(value).getBytes(StandardCharsets.UTF_8));
+        record.headers().add(COMMAND_ID_HEADER, command.commandId().toString().getBytes(StandardCharsets.UTF_8));
+        return record;
     }
 
     /** Too many commands are waiting for replies; the caller should retry shortly. */

@@ -104,7 +104,7 @@ class LicenseApiController {
                 RequestIds.current(),
                 idempotencyKey,
                 "add_consumption");
-        return outcomes.send(command, result -> rendered(tenant, result, CommandResult.LicenseConsumed.class));
+        return outcomes.respond(command, result -> rendered(tenant, result, CommandResult.LicenseConsumed.class));
     }
 
     @PostMapping("/api/v4/add_feature_consumption")
@@ -120,7 +120,7 @@ class LicenseApiController {
                 RequestIds.current(),
                 idempotencyKey,
                 "add_feature_consumption");
-        return outcomes.send(command, result -> rendered(tenant, result, CommandResult.FeatureConsumed.class));
+        return outcomes.respond(command, result -> rendered(tenant, result, CommandResult.FeatureConsumed.class));
     }
 
     /**
@@ -218,6 +218,52 @@ class LicenseApiController {
                 orDefault(fields.int32("consumptions"), 1));
     }
 
+    /** {@code GET /api/v4/requests/{id}}: the outcome of an earlier request of the caller's tenant. */
+    @GetMapping("/api/v4/requests/{id}")
+    CompletableFuture<ResponseEntity<byte[]>> requestOutcome(
+            @RequestHeader(value = "Date", required = false) String date,
+            @RequestHeader(value = "Authorization", required = false) String authorization,
+            @org.springframework.web.bind.annotation.PathVariable("id") String id) {
+        TenantCredentials tenant = authenticate(date, authorization);
+        UUID requestId;
+        try {
+            requestId = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw RequestFields.invalid("id", "must be a request id (UUID)");
+        }
+        var lookup = new io.tally.protocol.ManagementCommand.LookupOutcome(
+                RequestIds.current(), now(), tenant.tenantId(), null, requestId);
+        return outcomes.send(lookup, result -> switch (result) {
+            case CommandResult.OutcomePending pending ->
+                json.respond(
+                        202,
+                        new io.tally.gateway.api.ApiError(
+                                202, "request_pending", "No outcome yet; the request is still in flight or unknown"));
+            case CommandResult.OutcomeFound found ->
+                found.outcome() instanceof CommandResult.CommandRejected rejected
+                        ? json.error(new io.tally.gateway.api.ApiError(
+                                rejected.rejection().type().status(),
+                                rejected.rejection().type().code(),
+                                rejected.rejection().message()))
+                        : anyResult(tenant, found.outcome());
+            default -> null;
+        });
+    }
+
+    /** The 200 answer the endpoint that produced {@code result} gave, for looking it up later. */
+    private ResponseEntity<byte[]> anyResult(TenantCredentials tenant, CommandResult result) {
+        return switch (result) {
+            case CommandResult.LicenseChecked checked ->
+                signed(tenant, signer.withLicenseSignature(tenant, checked.license()));
+            case CommandResult.FeatureChecked checked -> signed(tenant, checked.feature());
+            case CommandResult.LicenseDeactivated deactivated -> signed(tenant, "license_deactivated");
+            case CommandResult.ProductCreated created -> signed(tenant, java.util.Map.of("id", created.id()));
+            case CommandResult.FeatureCreated created -> signed(tenant, java.util.Map.of("id", created.id()));
+            case CommandResult.OrderCreated created -> signed(tenant, created);
+            default -> rendered(tenant, result, null);
+        };
+    }
+
     /**
      * The signed 200 answer for a consumption result; {@code null} when the result is not of {@code expected} (any
      * consumption result when {@code null}).
@@ -265,7 +311,7 @@ class LicenseApiController {
                 fields.text("hardware_id"),
                 password == null ? null : Requests.passwordDigest(license.username(), password),
                 device);
-        return outcomes.send(
+        return outcomes.respond(
                 command,
                 result -> result instanceof CommandResult.LicenseChecked checked
                         ? signed(tenant, signer.withLicenseSignature(tenant, checked.license()))
@@ -288,7 +334,7 @@ class LicenseApiController {
                 Requests.licenseRef(fields),
                 fields.text("hardware_id"),
                 fields.int32("consumptions"));
-        return outcomes.send(
+        return outcomes.respond(
                 command,
                 result -> result instanceof CommandResult.LicenseDeactivated
                         ? signed(tenant, "license_deactivated")

@@ -33,6 +33,34 @@ public class Outcomes {
     }
 
     /**
+     * Like {@link #send}, but with {@code Prefer: respond-async} on the current request answers 202 as soon as the
+     * broker has the command, with {@code Location: /api/v4/requests/<id>} where its outcome will be. Call on the
+     * request thread.
+     */
+    public CompletableFuture<ResponseEntity<byte[]>> respond(
+            Command command, Function<CommandResult, ResponseEntity<byte[]>> success) {
+        var attributes = org.springframework.web.context.request.RequestContextHolder.getRequestAttributes();
+        String prefer = attributes instanceof org.springframework.web.context.request.ServletRequestAttributes servlet
+                ? servlet.getRequest().getHeader("Prefer")
+                : null;
+        if (prefer == null || !prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async")) {
+            return send(command, success);
+        }
+        String requestId = command.commandId().toString();
+        return dispatcher.produce(command).handle((ignored, failure) -> {
+            if (failure != null) {
+                return failed(failure, requestId);
+            }
+            return ResponseEntity.status(202)
+                    .header("Location", "/api/v4/requests/" + requestId)
+                    .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                    .body(json.mapper()
+                            .writeValueAsBytes(new ApiError(
+                                    202, "request_accepted", "Accepted; its outcome will be at the Location")));
+        });
+    }
+
+    /**
      * @param success renders a successful result; returns {@code null} for a result the endpoint does not expect
      */
     public CompletableFuture<ResponseEntity<byte[]>> send(

@@ -1,5 +1,6 @@
 package io.tally.worker.management;
 
+import static io.tally.worker.db.Tables.COMMAND_LEDGER;
 import static io.tally.worker.db.Tables.CUSTOMER_ORDER;
 import static io.tally.worker.db.Tables.LICENSE;
 import static io.tally.worker.db.Tables.LICENSE_FEATURE;
@@ -29,9 +30,11 @@ import org.springframework.stereotype.Component;
 public class ManagementHandler {
 
     private final LicenseStore licenses;
+    private final io.tally.protocol.ProtocolCodec codec;
 
-    public ManagementHandler(LicenseStore licenses) {
+    public ManagementHandler(LicenseStore licenses, io.tally.protocol.ProtocolCodec codec) {
         this.licenses = licenses;
+        this.codec = codec;
     }
 
     /** Applies {@code command} under a savepoint; a refusal rolls back everything the command wrote. */
@@ -49,6 +52,7 @@ public class ManagementHandler {
             case ManagementCommand.CreateProductFeature create -> createFeature(tx, create);
             case ManagementCommand.CreateOrder order -> createOrder(tx, order);
             case ManagementCommand.ResolveLicense resolve -> resolve(tx, resolve);
+            case ManagementCommand.LookupOutcome lookup -> lookup(tx, lookup);
         };
     }
 
@@ -234,6 +238,16 @@ public class ManagementHandler {
                         .on(PRODUCT_FEATURE.PRODUCT_ID.eq(LICENSE.PRODUCT_ID))
                         .where(which))
                 .execute();
+    }
+
+    private CommandResult lookup(DSLContext tx, ManagementCommand.LookupOutcome command) {
+        return tx.select(COMMAND_LEDGER.RESULT)
+                .from(COMMAND_LEDGER)
+                .where(COMMAND_LEDGER.COMMAND_ID.eq(command.requestId()))
+                .and(COMMAND_LEDGER.TENANT_ID.eq(command.tenantId()))
+                .fetchOptional(COMMAND_LEDGER.RESULT)
+                .<CommandResult>map(json -> new CommandResult.OutcomeFound(codec.decodeResult(json.data())))
+                .orElseGet(CommandResult.OutcomePending::new);
     }
 
     private CommandResult resolve(DSLContext tx, ManagementCommand.ResolveLicense command) {
