@@ -65,6 +65,16 @@ class CommandListener {
             batch = "true",
             concurrency = "${tally.worker.concurrency:2}")
     void onCommands(List<ConsumerRecord<String, byte[]>> records) {
+        try {
+            applyBatch(records);
+        } catch (RuntimeException e) {
+            // The container retries the batch forever; say why, or a stuck partition is silent.
+            LOGGER.warn("Batch of {} commands failed and will be retried: {}", records.size(), e.toString(), e);
+            throw e;
+        }
+    }
+
+    private void applyBatch(List<ConsumerRecord<String, byte[]>> records) {
         List<IncomingCommand> commands = new ArrayList<>(records.size());
         Map<UUID, ConsumerRecord<String, byte[]>> origins = new HashMap<>();
         List<CompletableFuture<?>> sends = new ArrayList<>();
