@@ -669,6 +669,63 @@ class PipelineIT {
         assertThat(refused.headers().firstValue("Tally-Request-Id")).isPresent();
     }
 
+    @Test
+    void shouldRefuseOversizedBodiesWithoutProducingAnything() throws Exception {
+        long before = commandsEndOffset();
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
+        byte[] huge = ("{\"product\":\"" + "x".repeat(2_000_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        var http = HttpClient.newHttpClient();
+
+        var declared = http.send(
+                HttpRequest.newBuilder(URI.create(pipeline.gatewayUrl() + "/api/v4/add_consumption"))
+                        .header("Content-Type", "application/json")
+                        .header("Date", date)
+                        .header(
+                                "Authorization",
+                                LicenseApiClient.authorization(TENANT.apiKey(), TENANT.sharedKey(), date))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(huge))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        var streamed = http.send(
+                HttpRequest.newBuilder(URI.create(pipeline.gatewayUrl() + "/api/v4/add_consumption"))
+                        .header("Content-Type", "application/json")
+                        .header("Date", date)
+                        .header(
+                                "Authorization",
+                                LicenseApiClient.authorization(TENANT.apiKey(), TENANT.sharedKey(), date))
+                        // no length known in advance: sent chunked
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(declared.statusCode()).isEqualTo(413);
+        assertThat(json(declared.body()).get("code").asString()).isEqualTo("payload_too_large");
+        assertThat(streamed.statusCode()).isEqualTo(413);
+        assertThat(commandsEndOffset()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldDeadLetterASignedCommandOfAnUnknownSchemaVersion() throws Exception {
+        byte[] value = "{\"schema_version\":2,\"type\":\"ConsumeLicense\"}".getBytes(StandardCharsets.UTF_8);
+        String signature = new EnvelopeSignature("k1", Map.of("k1", ENVELOPE_KEY)).sign(value);
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+            var record = new ProducerRecord<>(Topics.COMMANDS, "poison-version", value);
+            record.headers().add(EnvelopeSignature.KEY_ID_HEADER, "k1".getBytes(StandardCharsets.UTF_8));
+            record.headers().add(EnvelopeSignature.SIGNATURE_HEADER, signature.getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get();
+        }
+
+        Map<String, String> reasons = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!reasons.containsKey("poison-version") && System.nanoTime() < deadline) {
+            reasons.putAll(deadLetterReasons(1));
+        }
+        assertThat(reasons.get("poison-version")).startsWith("unparseable").contains("schema_version");
+    }
+
     /** One License API refusal: the call, and the code and status it must get. */
     record RefusalCase(String code, int status, String endpoint, Map<String, Object> fields) {
         @Override

@@ -16,9 +16,11 @@ class ApiExceptionHandler {
     private static final Logger LOGGER = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
     private final ApiJson json;
+    private final BodySizeLimit bodySizeLimit;
 
-    ApiExceptionHandler(ApiJson json) {
+    ApiExceptionHandler(ApiJson json, BodySizeLimit bodySizeLimit) {
         this.json = json;
+        this.bodySizeLimit = bodySizeLimit;
     }
 
     @ExceptionHandler(ApiException.class)
@@ -43,6 +45,11 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<byte[]> unexpected(Exception e) {
+        if (BodySizeLimit.causedByTooLarge(e)) {
+            // A streamed body found too large while the controller read it.
+            return json.error(new ApiError(
+                    413, "payload_too_large", "Request body is larger than " + bodySizeLimit.maxBytes() + " bytes"));
+        }
         LOGGER.error("Unexpected failure", e);
         return json.error(new ApiError(500, "internal_error", "Internal error"));
     }

@@ -95,6 +95,13 @@ final class RequestFields {
         if (text.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw invalid(field, "must not contain control characters");
         }
+        if (!wellFormed(text)) {
+            throw invalid(field, "must be well-formed Unicode (no lone surrogates)");
+        }
+        if (text.chars().anyMatch(RequestFields::isBidiControl)) {
+            // An identifier that renders differently from how it compares invites spoofing in dashboards and logs.
+            throw invalid(field, "must not contain bidirectional control characters");
+        }
         return text;
     }
 
@@ -161,6 +168,29 @@ final class RequestFields {
     /** The raw value, for fields passed on as given (device details). */
     JsonNode node(String field) {
         return has(field) ? root.get(field) : null;
+    }
+
+    private static boolean wellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isBidiControl(int c) {
+        return (c >= 0x202A && c <= 0x202E)
+                || (c >= 0x2066 && c <= 0x2069)
+                || c == 0x200E
+                || c == 0x200F
+                || c == 0x061C;
     }
 
     static ApiException invalid(String field, String why) {
