@@ -20,6 +20,38 @@ class WorkerConfiguration {
         return new ProtocolCodec();
     }
 
+    /**
+     * jOOQ with its own transactions (savepoints for nested ones) straight on the pool, apart from Spring's transaction
+     * synchronization, which belongs to the listener container's Kafka transaction (replies, events, offsets).
+     */
+    @Bean
+    org.jooq.DSLContext dslContext(javax.sql.DataSource dataSource) {
+        var connections = new org.jooq.impl.DataSourceConnectionProvider(dataSource);
+        return org.jooq.impl.DSL.using(new org.jooq.impl.DefaultConfiguration()
+                .set(connections)
+                .set(new org.jooq.impl.DefaultTransactionProvider(connections, true))
+                .set(org.jooq.SQLDialect.POSTGRES));
+    }
+
+    /** For Spring components that ask for one (Flyway does not); the Kafka transaction manager exists beside it. */
+    @Bean
+    @org.springframework.context.annotation.Primary
+    org.springframework.jdbc.support.JdbcTransactionManager transactionManager(javax.sql.DataSource dataSource) {
+        return new org.springframework.jdbc.support.JdbcTransactionManager(dataSource);
+    }
+
+    /**
+     * Sends inside a listener batch join the container's Kafka transaction; sends outside one (tenant keys at start-up)
+     * use a non-transactional producer, so they never share a transactional id with a batch in flight.
+     */
+    @Bean
+    org.springframework.kafka.core.KafkaTemplate<String, byte[]> kafkaTemplate(
+            org.springframework.kafka.core.ProducerFactory<String, byte[]> producerFactory) {
+        var template = new org.springframework.kafka.core.KafkaTemplate<>(producerFactory);
+        template.setAllowNonTransactional(true);
+        return template;
+    }
+
     @Bean
     Clock clock() {
         return Clock.systemUTC();
@@ -52,6 +84,10 @@ class WorkerConfiguration {
                         .replicas(properties.replicationFactor())
                         .build(),
                 TopicBuilder.name(Topics.REPLIES)
+                        .partitions(properties.partitions())
+                        .replicas(properties.replicationFactor())
+                        .build(),
+                TopicBuilder.name(Topics.EVENTS)
                         .partitions(properties.partitions())
                         .replicas(properties.replicationFactor())
                         .build(),
