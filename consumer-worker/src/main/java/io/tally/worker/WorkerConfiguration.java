@@ -9,7 +9,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
-import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
 
 @Configuration(proxyBeanMethods = false)
@@ -65,15 +64,17 @@ class WorkerConfiguration {
     }
 
     /**
-     * Failures that reach the container are PostgreSQL or Kafka being out of reach. The batch is retried, with backoff
-     * up to five seconds, for as long as it takes: an accepted command is delayed, never dropped.
+     * Failures that reach the container are PostgreSQL or Kafka being out of reach. The batch's Kafka transaction is
+     * rolled back (a producer left in an error state is replaced), the partitions are sought back, and the batch is
+     * polled again in a fresh transaction, with backoff up to five seconds, for as long as it takes: an accepted command
+     * is delayed, never dropped.
      */
     @Bean
-    DefaultErrorHandler retryForeverErrorHandler() {
+    org.springframework.kafka.listener.AfterRollbackProcessor<Object, Object> retryForeverAfterRollback() {
         var backOff = new ExponentialBackOff(100, 2);
         backOff.setMaxInterval(5_000);
         backOff.setMaxElapsedTime(Long.MAX_VALUE);
-        return new DefaultErrorHandler(backOff);
+        return new org.springframework.kafka.listener.DefaultAfterRollbackProcessor<>(backOff);
     }
 
     @Bean

@@ -29,7 +29,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.stereotype.Component;
 
@@ -78,9 +77,7 @@ class CommandListener {
             applyBatch(records, consumer);
         } catch (RuntimeException e) {
             LOGGER.warn("Batch of {} commands failed and will be retried: {}", records.size(), e.toString(), e);
-            // Failing at the first record makes the container roll the Kafka transaction back (a producer in an error
-            // state is replaced) and seek back, so the retry is a fresh poll in a fresh transaction.
-            throw new BatchListenerFailedException("batch failed", e, records.getFirst());
+            throw e;
         }
     }
 
