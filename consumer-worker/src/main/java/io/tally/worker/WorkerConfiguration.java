@@ -9,7 +9,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
-import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
 
 @Configuration(proxyBeanMethods = false)
@@ -18,6 +17,38 @@ class WorkerConfiguration {
     @Bean
     ProtocolCodec protocolCodec() {
         return new ProtocolCodec();
+    }
+
+    /**
+     * jOOQ with its own transactions (savepoints for nested ones) straight on the pool, apart from Spring's transaction
+     * synchronization, which belongs to the listener container's Kafka transaction (replies, events, offsets).
+     */
+    @Bean
+    org.jooq.DSLContext dslContext(javax.sql.DataSource dataSource) {
+        var connections = new org.jooq.impl.DataSourceConnectionProvider(dataSource);
+        return org.jooq.impl.DSL.using(new org.jooq.impl.DefaultConfiguration()
+                .set(connections)
+                .set(new org.jooq.impl.DefaultTransactionProvider(connections, true))
+                .set(org.jooq.SQLDialect.POSTGRES));
+    }
+
+    /** For Spring components that ask for one (Flyway does not); the Kafka transaction manager exists beside it. */
+    @Bean
+    @org.springframework.context.annotation.Primary
+    org.springframework.jdbc.support.JdbcTransactionManager transactionManager(javax.sql.DataSource dataSource) {
+        return new org.springframework.jdbc.support.JdbcTransactionManager(dataSource);
+    }
+
+    /**
+     * Sends inside a listener batch join the container's Kafka transaction; sends outside one (tenant keys at start-up)
+     * use a non-transactional producer, so they never share a transactional id with a batch in flight.
+     */
+    @Bean
+    org.springframework.kafka.core.KafkaTemplate<String, byte[]> kafkaTemplate(
+            org.springframework.kafka.core.ProducerFactory<String, byte[]> producerFactory) {
+        var template = new org.springframework.kafka.core.KafkaTemplate<>(producerFactory);
+        template.setAllowNonTransactional(true);
+        return template;
     }
 
     @Bean
@@ -33,15 +64,17 @@ class WorkerConfiguration {
     }
 
     /**
-     * Failures that reach the container are PostgreSQL or Kafka being out of reach. The batch is retried, with backoff
-     * up to five seconds, for as long as it takes: an accepted command is delayed, never dropped.
+     * Failures that reach the container are PostgreSQL or Kafka being out of reach. The batch's Kafka transaction is
+     * rolled back (a producer left in an error state is replaced), the partitions are sought back, and the batch is
+     * polled again in a fresh transaction, with backoff up to five seconds, for as long as it takes: an accepted command
+     * is delayed, never dropped.
      */
     @Bean
-    DefaultErrorHandler retryForeverErrorHandler() {
+    org.springframework.kafka.listener.AfterRollbackProcessor<Object, Object> retryForeverAfterRollback() {
         var backOff = new ExponentialBackOff(100, 2);
         backOff.setMaxInterval(5_000);
         backOff.setMaxElapsedTime(Long.MAX_VALUE);
-        return new DefaultErrorHandler(backOff);
+        return new org.springframework.kafka.listener.DefaultAfterRollbackProcessor<>(backOff);
     }
 
     @Bean
@@ -52,6 +85,10 @@ class WorkerConfiguration {
                         .replicas(properties.replicationFactor())
                         .build(),
                 TopicBuilder.name(Topics.REPLIES)
+                        .partitions(properties.partitions())
+                        .replicas(properties.replicationFactor())
+                        .build(),
+                TopicBuilder.name(Topics.EVENTS)
                         .partitions(properties.partitions())
                         .replicas(properties.replicationFactor())
                         .build(),

@@ -41,6 +41,14 @@ public final class ProtocolCodec {
         return decode(bytes, CommandReply.class);
     }
 
+    public byte[] encodeEvent(CommandEvent event) {
+        return encode(event, CommandEvent.class);
+    }
+
+    public CommandEvent decodeEvent(byte[] bytes) {
+        return decode(bytes, CommandEvent.class);
+    }
+
     public byte[] encodeTenant(TenantCredentials tenant) {
         return encode(tenant, TenantCredentials.class);
     }

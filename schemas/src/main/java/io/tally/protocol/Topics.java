@@ -8,6 +8,8 @@ public final class Topics {
     public static final String COMMANDS_DLT = "tally.commands.v1.dlt";
     /** One {@link CommandReply} per command, back to the gateway that waits for it. */
     public static final String REPLIES = "tally.replies.v1";
+    /** One {@link CommandEvent} per decided command, exactly once for {@code read_committed} consumers. */
+    public static final String EVENTS = "tally.events.v1";
     /** Compacted: the credentials of every tenant, keyed by API key, read by gateways to authenticate calls. */
     public static final String TENANTS = "tally.tenants.v1";
 

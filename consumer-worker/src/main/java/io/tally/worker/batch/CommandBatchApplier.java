@@ -44,20 +44,35 @@ public class CommandBatchApplier {
     private final Ledger ledger;
     private final LicenseStore store;
     private final ManagementHandler management;
+    private final java.time.Clock clock;
 
-    public CommandBatchApplier(DSLContext dsl, Ledger ledger, LicenseStore store, ManagementHandler management) {
+    public CommandBatchApplier(
+            DSLContext dsl, Ledger ledger, LicenseStore store, ManagementHandler management, java.time.Clock clock) {
         this.dsl = dsl;
         this.ledger = ledger;
         this.store = store;
         this.management = management;
+        this.clock = clock;
     }
 
-    /** Returns one reply per command, in the order of {@code batch}. */
-    public List<CommandReply> apply(List<IncomingCommand> batch) {
+    /**
+     * One command as decided: its reply, its ledger entry, and whether its event still has to be emitted (false when
+     * it is known to be on the events topic already, or for a second copy of a command in the same batch).
+     */
+    public record Decided(Command command, CommandReply reply, LedgerEntry entry, boolean emitEvent) {}
+
+    /**
+     * Applies {@code batch} and returns one {@link Decided} per command, in batch order.
+     *
+     * @param committedOffsets the consumer group's committed offset per partition of the batch: every command below it
+     *     had its events committed
+     */
+    public List<Decided> apply(List<IncomingCommand> batch, Map<Integer, Long> committedOffsets) {
         if (batch.isEmpty()) {
             return List.of();
         }
-        return dsl.transactionResult(configuration -> new Transaction(configuration.dsl()).run(batch));
+        return dsl.transactionResult(
+                configuration -> new Transaction(configuration.dsl()).run(batch, committedOffsets));
     }
 
     /** The work of one transaction; lives as long as it. */
@@ -73,11 +88,13 @@ public class CommandBatchApplier {
             this.tx = tx;
         }
 
-        List<CommandReply> run(List<IncomingCommand> batch) {
+        List<Decided> run(List<IncomingCommand> batch, Map<Integer, Long> committedOffsets) {
             List<Command> commands =
                     batch.stream().map(IncomingCommand::command).toList();
-            results.putAll(
-                    ledger.decided(tx, commands.stream().map(Command::commandId).toList()));
+            Map<UUID, LedgerEntry> stored =
+                    ledger.decided(tx, commands.stream().map(Command::commandId).toList());
+            stored.forEach((id, entry) -> results.put(id, entry.result()));
+            Map<Integer, Long> emittedThrough = ledger.emittedThrough(tx, committedOffsets);
             Map<List<String>, Ledger.KeyUse> keyUses = new HashMap<>(ledger.keyUses(tx, commands));
             for (IncomingCommand incoming : batch) {
                 Command command = incoming.command();
@@ -102,9 +119,19 @@ public class CommandBatchApplier {
             }
             flush();
             ledger.write(tx, entries);
-            return commands.stream()
-                    .map(command -> new CommandReply(command.commandId(), results.get(command.commandId())))
-                    .toList();
+            Map<UUID, LedgerEntry> fresh = new HashMap<>();
+            entries.forEach(entry -> fresh.put(entry.commandId(), entry));
+            java.util.Set<UUID> emitted = new java.util.HashSet<>();
+            List<Decided> decided = new ArrayList<>(batch.size());
+            for (IncomingCommand incoming : batch) {
+                UUID id = incoming.command().commandId();
+                LedgerEntry entry = fresh.containsKey(id) ? fresh.get(id) : stored.get(id);
+                boolean known = !fresh.containsKey(id)
+                        && incoming.offset() <= emittedThrough.getOrDefault(incoming.partition(), -1L);
+                boolean emit = emitted.add(id) && !known;
+                decided.add(new Decided(incoming.command(), new CommandReply(id, results.get(id)), entry, emit));
+            }
+            return decided;
         }
 
         private void answerRetry(IncomingCommand incoming, Ledger.KeyUse use) {
@@ -237,6 +264,7 @@ public class CommandBatchApplier {
                     totalBefore,
                     totalAfter,
                     command.acceptedAt(),
+                    clock.instant(),
                     incoming.partition(),
                     incoming.offset(),
                     result));

@@ -7,16 +7,21 @@ import io.tally.protocol.MalformedMessageException;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.Topics;
 import io.tally.worker.batch.CommandBatchApplier;
+import io.tally.worker.batch.EventFactory;
 import io.tally.worker.batch.IncomingCommand;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -31,10 +36,13 @@ import org.springframework.stereotype.Component;
  * Consumes commands a poll batch at a time. Records of one license share a partition, so they arrive, and are
  * decided, in the order the gateway accepted them.
  *
- * <p>Delivery: the batch's offsets are committed only after this method returns, which is after the PostgreSQL commit
- * and after every reply has been acknowledged by the broker. A crash in between redelivers the batch; the ledger then
- * answers the commands already applied without applying them again. Any failure of PostgreSQL or Kafka is thrown, so
- * the container retries the same batch until it succeeds: nothing accepted is skipped.
+ * <p>Delivery: the container runs each batch in a Kafka transaction that carries its replies, events, dead letters and
+ * offsets, and commits it after this method returns, which is after the PostgreSQL commit. A crash in between aborts
+ * the Kafka transaction and redelivers the batch; the ledger then answers the commands already applied without
+ * applying them again, and their events, never seen by a read_committed reader, are emitted again identically. After
+ * an operator rewinds the group, the emitted-through marks keep replayed commands from emitting a second event. Any
+ * failure of PostgreSQL or Kafka is thrown, so the container retries the same batch until it succeeds: nothing
+ * accepted is skipped.
  */
 @Component
 class CommandListener {
@@ -64,9 +72,9 @@ class CommandListener {
             topics = Topics.COMMANDS,
             batch = "true",
             concurrency = "${tally.worker.concurrency:2}")
-    void onCommands(List<ConsumerRecord<String, byte[]>> records) {
+    void onCommands(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
         try {
-            applyBatch(records);
+            applyBatch(records, consumer);
         } catch (RuntimeException e) {
             // The container retries the batch forever; say why, or a stuck partition is silent.
             LOGGER.warn("Batch of {} commands failed and will be retried: {}", records.size(), e.toString(), e);
@@ -74,7 +82,7 @@ class CommandListener {
         }
     }
 
-    private void applyBatch(List<ConsumerRecord<String, byte[]>> records) {
+    private void applyBatch(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
         List<IncomingCommand> commands = new ArrayList<>(records.size());
         Map<UUID, ConsumerRecord<String, byte[]>> origins = new HashMap<>();
         List<CompletableFuture<?>> sends = new ArrayList<>();
@@ -88,12 +96,33 @@ class CommandListener {
             commands.add(new IncomingCommand(command, record.partition(), record.offset()));
             origins.putIfAbsent(command.commandId(), record);
         }
-        List<CommandReply> replies = applier.apply(commands);
-        for (CommandReply reply : replies) {
-            sends.add(sendReply(reply, origins.get(reply.commandId())));
+        for (CommandBatchApplier.Decided decided : applier.apply(commands, committedOffsets(records, consumer))) {
+            ConsumerRecord<String, byte[]> origin =
+                    origins.get(decided.command().commandId());
+            sends.add(sendReply(decided.reply(), origin));
+            if (decided.emitEvent()) {
+                sends.add(kafka.send(
+                        Topics.EVENTS,
+                        origin.key(),
+                        codec.encodeEvent(EventFactory.of(decided.command(), decided.entry()))));
+            }
         }
-        // Replies must be durable before the offsets move past their commands.
+        // Everything is sent in the container's Kafka transaction, which also carries the batch's offsets: replies,
+        // events and dead letters become visible to read_committed consumers together, and only once.
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+    }
+
+    /** The group's committed offset of each partition in the batch (0 for a partition never committed). */
+    private static Map<Integer, Long> committedOffsets(
+            List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
+        Set<TopicPartition> partitions = new HashSet<>();
+        records.forEach(record -> partitions.add(new TopicPartition(record.topic(), record.partition())));
+        Map<Integer, Long> committed = new HashMap<>();
+        consumer.committed(partitions)
+                .forEach((partition, offset) ->
+                        committed.put(partition.partition(), offset == null ? 0 : offset.offset()));
+        partitions.forEach(partition -> committed.putIfAbsent(partition.partition(), 0L));
+        return committed;
     }
 
     /** Why the record cannot be applied, or {@code null} when it can. Never includes signature values. */

@@ -1,14 +1,13 @@
 package io.tally.worker.ledger;
 
 import static io.tally.worker.db.Tables.COMMAND_LEDGER;
+import static io.tally.worker.db.Tables.EVENT_EMISSION_PROGRESS;
 import static io.tally.worker.db.Tables.IDEMPOTENCY_KEY;
 
 import io.tally.protocol.Command;
 import io.tally.protocol.CommandResult;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.worker.db.tables.records.CommandLedgerRecord;
-import java.time.Clock;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashMap;
@@ -29,29 +28,68 @@ public class Ledger {
     public record KeyUse(String requestDigest, UUID commandId) {}
 
     private final ProtocolCodec codec;
-    private final Clock clock;
 
-    public Ledger(ProtocolCodec codec, Clock clock) {
+    public Ledger(ProtocolCodec codec) {
         this.codec = codec;
-        this.clock = clock;
     }
 
-    /** The stored results of those of {@code commandIds} already decided. */
-    public Map<UUID, CommandResult> decided(DSLContext tx, Collection<UUID> commandIds) {
-        Map<UUID, CommandResult> known = new HashMap<>();
+    /** The stored entries of those of {@code commandIds} already decided. */
+    public Map<UUID, LedgerEntry> decided(DSLContext tx, Collection<UUID> commandIds) {
+        Map<UUID, LedgerEntry> known = new HashMap<>();
         if (commandIds.isEmpty()) {
             return known;
         }
-        tx.select(COMMAND_LEDGER.COMMAND_ID, COMMAND_LEDGER.RESULT)
-                .from(COMMAND_LEDGER)
+        tx.selectFrom(COMMAND_LEDGER)
                 .where(COMMAND_LEDGER.COMMAND_ID.in(commandIds))
-                .forEach(row ->
-                        known.put(row.value1(), codec.decodeResult(row.value2().data())));
+                .forEach(row -> known.put(
+                        row.getCommandId(),
+                        new LedgerEntry(
+                                row.getCommandId(),
+                                row.getTenantId(),
+                                row.getLicenseId(),
+                                row.getCommandType(),
+                                row.getHardwareId(),
+                                row.getFeature(),
+                                row.getConsumptions(),
+                                row.getOutcome(),
+                                row.getRejectionCode(),
+                                row.getTotalBefore(),
+                                row.getTotalAfter(),
+                                row.getAcceptedAt().toInstant(),
+                                row.getAppliedAt().toInstant(),
+                                row.getKafkaPartition(),
+                                row.getKafkaOffset(),
+                                codec.decodeResult(row.getResult().data()))));
         return known;
     }
 
     public Optional<CommandResult> result(DSLContext tx, UUID commandId) {
-        return Optional.ofNullable(decided(tx, List.of(commandId)).get(commandId));
+        return Optional.ofNullable(decided(tx, List.of(commandId)).get(commandId))
+                .map(LedgerEntry::result);
+    }
+
+    /**
+     * Raises each partition's emitted-through mark to {@code committedOffset - 1} (never lowers it) and returns the
+     * marks: the events of commands at or below a mark are known to be on the events topic.
+     */
+    public Map<Integer, Long> emittedThrough(DSLContext tx, Map<Integer, Long> committedOffsets) {
+        Map<Integer, Long> marks = new HashMap<>();
+        committedOffsets.forEach((partition, committed) -> {
+            long mark = tx.insertInto(EVENT_EMISSION_PROGRESS)
+                    .set(EVENT_EMISSION_PROGRESS.KAFKA_PARTITION, partition)
+                    .set(EVENT_EMISSION_PROGRESS.EMITTED_THROUGH, committed - 1)
+                    .onConflict(EVENT_EMISSION_PROGRESS.KAFKA_PARTITION)
+                    .doUpdate()
+                    .set(
+                            EVENT_EMISSION_PROGRESS.EMITTED_THROUGH,
+                            DSL.greatest(
+                                    EVENT_EMISSION_PROGRESS.EMITTED_THROUGH,
+                                    DSL.excluded(EVENT_EMISSION_PROGRESS.EMITTED_THROUGH)))
+                    .returning(EVENT_EMISSION_PROGRESS.EMITTED_THROUGH)
+                    .fetchOne(EVENT_EMISSION_PROGRESS.EMITTED_THROUGH);
+            marks.put(partition, mark);
+        });
+        return marks;
     }
 
     /** Earlier uses of the Idempotency-Keys the commands carry, by tenant and key. */
@@ -92,7 +130,6 @@ public class Ledger {
         if (entries.isEmpty()) {
             return;
         }
-        OffsetDateTime appliedAt = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
         List<CommandLedgerRecord> rows = entries.stream()
                 .map(entry -> {
                     CommandLedgerRecord row = tx.newRecord(COMMAND_LEDGER);
@@ -108,7 +145,7 @@ public class Ledger {
                     row.setTotalBefore(entry.totalBefore());
                     row.setTotalAfter(entry.totalAfter());
                     row.setAcceptedAt(entry.acceptedAt().atOffset(ZoneOffset.UTC));
-                    row.setAppliedAt(appliedAt);
+                    row.setAppliedAt(entry.appliedAt().atOffset(ZoneOffset.UTC));
                     row.setKafkaPartition(entry.partition());
                     row.setKafkaOffset(entry.offset());
                     row.setResult(JSONB.valueOf(codec.encodeResult(entry.result())));

@@ -24,6 +24,7 @@ public record LedgerEntry(
         Long totalBefore,
         Long totalAfter,
         Instant acceptedAt,
+        Instant appliedAt,
         int partition,
         long offset,
         CommandResult result) {

@@ -85,6 +85,7 @@ public class TenantDirectory {
                 row.getResponsePublicKey());
     }
 
+    /** Outside any transaction: keys are facts to publish, not part of a batch. */
     private CompletableFuture<Void> publish(List<TenantCredentials> tenants) {
         return CompletableFuture.allOf(tenants.stream()
                 .map(tenant -> kafka.send(Topics.TENANTS, tenant.apiKey(), codec.encodeTenant(tenant)))
