@@ -77,6 +77,16 @@ class WorkerConfiguration {
         return new org.springframework.kafka.listener.DefaultAfterRollbackProcessor<>(backOff);
     }
 
+    /** Listener containers record how far events are committed whenever they give partitions up. */
+    @Bean
+    org.springframework.kafka.config.ContainerCustomizer<
+                    Object,
+                    Object,
+                    org.springframework.kafka.listener.ConcurrentMessageListenerContainer<Object, Object>>
+            emissionMarksOnRevocation(io.tally.worker.intake.EmissionMarks installer) {
+        return container -> installer.install(container.getContainerProperties());
+    }
+
     @Bean
     KafkaAdmin.NewTopics tallyTopics(WorkerProperties properties) {
         return new KafkaAdmin.NewTopics(

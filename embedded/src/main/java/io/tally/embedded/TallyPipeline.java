@@ -62,14 +62,27 @@ public final class TallyPipeline implements AutoCloseable {
     /** Starts the worker only; call {@link #startGateway()} when the data the gateway needs is in place. */
     public static TallyPipeline startWorker(Settings settings) {
         var pipeline = new TallyPipeline(settings);
+        pipeline.worker = runWorker(settings);
+        return pipeline;
+    }
+
+    /** Stops the worker (its consumers leave the group); {@link #startWorkerAgain()} brings it back. */
+    public void stopWorker() {
+        worker.close();
+    }
+
+    public void startWorkerAgain() {
+        worker = runWorker(settings);
+    }
+
+    private static ConfigurableApplicationContext runWorker(Settings settings) {
         Map<String, Object> properties = common(settings);
         properties.put("spring.datasource.url", settings.jdbcUrl());
         properties.put("spring.datasource.username", settings.databaseUser());
         properties.put("spring.datasource.password", settings.databasePassword());
         properties.put("server.port", settings.workerPort());
         properties.put("tally.partitions", settings.partitions());
-        pipeline.worker = WorkerApplication.builder().run(asArguments(properties));
-        return pipeline;
+        return WorkerApplication.builder().run(asArguments(properties));
     }
 
     public TallyPipeline startGateway() {
