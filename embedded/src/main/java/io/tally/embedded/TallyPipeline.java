@@ -76,13 +76,7 @@ public final class TallyPipeline implements AutoCloseable {
     }
 
     private static ConfigurableApplicationContext runWorker(Settings settings) {
-        Map<String, Object> properties = common(settings);
-        properties.put("spring.datasource.url", settings.jdbcUrl());
-        properties.put("spring.datasource.username", settings.databaseUser());
-        properties.put("spring.datasource.password", settings.databasePassword());
-        properties.put("server.port", settings.workerPort());
-        properties.put("tally.partitions", settings.partitions());
-        return WorkerApplication.builder().run(asArguments(properties));
+        return WorkerApplication.builder().run(workerArguments(settings));
     }
 
     public TallyPipeline startGateway() {
@@ -91,6 +85,22 @@ public final class TallyPipeline implements AutoCloseable {
         properties.put("server.port", settings.gatewayPort());
         gateway = GatewayApplication.builder().run(asArguments(properties));
         return this;
+    }
+
+    /** Starts only the gateway, for a worker that runs elsewhere (another process). */
+    public static TallyPipeline gatewayOnly(Settings settings) {
+        return new TallyPipeline(settings).startGateway();
+    }
+
+    /** The worker's command line arguments, for running it as a process of its own. */
+    public static String[] workerArguments(Settings settings) {
+        Map<String, Object> properties = common(settings);
+        properties.put("spring.datasource.url", settings.jdbcUrl());
+        properties.put("spring.datasource.username", settings.databaseUser());
+        properties.put("spring.datasource.password", settings.databasePassword());
+        properties.put("server.port", settings.workerPort());
+        properties.put("tally.partitions", settings.partitions());
+        return asArguments(properties);
     }
 
     /** Starts both services, the worker first. */
@@ -148,7 +158,7 @@ public final class TallyPipeline implements AutoCloseable {
         if (gateway != null) {
             gateway.close();
         }
-        if (worker != null) {
+        if (worker != null && worker.isActive()) {
             worker.close();
         }
     }

@@ -1,0 +1,207 @@
+package io.tally.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tally.client.LicenseApiClient;
+import io.tally.testsupport.TestInfrastructure;
+import io.tally.worker.WorkerApplication;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The worker, a real process, killed with SIGKILL in the middle of a burst and started again. Clients retry with their
+ * Idempotency-Key until they get an outcome. Afterwards every request has an outcome, every 200 is in the ledger
+ * exactly once, the total equals the ledger's sum, and the license is not past its limit.
+ */
+class WorkerCrashIT {
+
+    static final String HW = "crash-device";
+    static final int MAX = 150;
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    static TestInfrastructure infra;
+    static TallyPipeline.Settings settings;
+    static TallyPipeline gateway;
+    static String jdbcUrl;
+    static Process worker;
+
+    @BeforeAll
+    static void start() throws Exception {
+        infra = TestInfrastructure.get();
+        var db = infra.databaseServer();
+        jdbcUrl = infra.newDatabase("worker_crash_it");
+        settings = new TallyPipeline.Settings(
+                infra.bootstrapServers(),
+                jdbcUrl,
+                db.username(),
+                db.password(),
+                "crash-envelope-key-0123456789",
+                0,
+                0,
+                3);
+        worker = startWorkerProcess();
+        // The worker migrated the database; the tenant is published by the worker at its next start.
+        sql("insert into tenant (id, name, api_key, shared_key, management_key) values "
+                + "('crash-tenant', 'Crash', 'crash-api', 'crash-shared-0123456789', 'crash-mgmt')");
+        sql("insert into product (tenant_id, short_code, name) values ('crash-tenant', 'crash-app', 'Crash')");
+        sql("insert into license (tenant_id, product_id, license_key, max_consumptions) "
+                + "select 'crash-tenant', id, 'CRASH-1', " + MAX + " from product where short_code = 'crash-app'");
+        sql("insert into device (license_id, hardware_id) select id, '" + HW
+                + "' from license where license_key = 'CRASH-1'");
+        worker.destroy();
+        worker.waitFor(30, TimeUnit.SECONDS);
+        worker = startWorkerProcess();
+        gateway = TallyPipeline.gatewayOnly(settings);
+        gateway.awaitGatewayReady(Duration.ofMinutes(1));
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (worker != null) {
+            worker.destroy();
+            worker.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldLoseNothingAndApplyNothingTwiceWhenTheWorkerIsKilled() throws Exception {
+        var client = new LicenseApiClient(URI.create(gateway.gatewayUrl()), "crash-api", "crash-shared-0123456789");
+        int requests = 200;
+        var ok = new AtomicInteger();
+        var refused = new AtomicInteger();
+        var retries = new AtomicInteger();
+        var start = new CountDownLatch(1);
+
+        // when: a burst of 200 calls of 1 (limit 150), the worker killed a moment into it, then started again
+        List<Future<?>> calls = new ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(16)) {
+            for (int i = 0; i < requests; i++) {
+                String key = "crash-" + i;
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                    while (System.nanoTime() < deadline) {
+                        var response = client.post(
+                                "add_consumption",
+                                Map.of("product", "crash-app", "license_key", "CRASH-1", "hardware_id", HW),
+                                Map.of("Idempotency-Key", key));
+                        if (response.status() == 200) {
+                            ok.incrementAndGet();
+                            return null;
+                        }
+                        if (response.status() == 400) {
+                            assertThat(JSON.readTree(response.body())
+                                            .get("code")
+                                            .asString())
+                                    .isEqualTo("license_not_enough_consumptions");
+                            refused.incrementAndGet();
+                            return null;
+                        }
+                        retries.incrementAndGet();
+                        Thread.sleep(200); // 503 while the worker is down: retry with the same key
+                    }
+                    throw new AssertionError("no outcome for " + key);
+                }));
+            }
+            start.countDown();
+            // Kill it once some calls have succeeded: the burst is under way.
+            long killDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (ok.get() < 40 && System.nanoTime() < killDeadline) {
+                Thread.sleep(5);
+            }
+            worker.destroyForcibly(); // SIGKILL
+            worker.waitFor(30, TimeUnit.SECONDS);
+            Thread.sleep(1000);
+            worker = startWorkerProcess();
+            for (Future<?> call : calls) {
+                call.get(3, TimeUnit.MINUTES);
+            }
+        }
+
+        // then
+        assertThat(retries.get())
+                .as("calls that met the dead worker and were retried")
+                .isPositive();
+        assertThat(ok.get() + refused.get()).isEqualTo(requests);
+        assertThat(ok.get()).isEqualTo(MAX);
+        long total = queryLong("select total_consumptions from license where license_key = 'CRASH-1'");
+        long applied = queryLong("select count(*) from command_ledger where outcome = 'LicenseConsumed'");
+        assertThat(total).isEqualTo(applied).isEqualTo(MAX);
+        // each key applied at most once: every applied command is the first use of its key
+        assertThat(queryLong(
+                        "select count(*) from command_ledger l join idempotency_key k on k.command_id = l.command_id "
+                                + "where l.outcome = 'LicenseConsumed'"))
+                .isEqualTo(applied);
+    }
+
+    private static Process startWorkerProcess() throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(WorkerApplication.class.getName());
+        command.addAll(List.of(TallyPipeline.workerArguments(settings)));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        var started = new CountDownLatch(1);
+        Thread.ofPlatform().daemon().start(() -> {
+            try (var lines =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (line.contains("Started WorkerApplication")) {
+                        started.countDown();
+                    }
+                    if (line.contains("ERROR") || line.contains("Exception")) {
+                        System.out.println("[worker " + process.pid() + "] " + line);
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // the process ended
+            }
+        });
+        assertThat(started.await(90, TimeUnit.SECONDS))
+                .as("worker process started")
+                .isTrue();
+        return process;
+    }
+
+    private static void sql(String statement) throws SQLException {
+        try (Connection connection = connect()) {
+            connection.createStatement().execute(statement);
+        }
+    }
+
+    private static long queryLong(String query) throws SQLException {
+        try (Connection connection = connect()) {
+            var rows = connection.createStatement().executeQuery(query);
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private static Connection connect() throws SQLException {
+        var db = infra.databaseServer();
+        return DriverManager.getConnection(jdbcUrl, db.username(), db.password());
+    }
+}
