@@ -87,6 +87,7 @@ class WorkerCrashIT {
     @Test
     void shouldLoseNothingAndApplyNothingTwiceWhenTheWorkerIsKilled() throws Exception {
         var client = new LicenseApiClient(URI.create(gateway.gatewayUrl()), "crash-api", "crash-shared-0123456789");
+        awaitKeysKnown(client);
         int requests = 200;
         var ok = new AtomicInteger();
         var refused = new AtomicInteger();
@@ -153,6 +154,21 @@ class WorkerCrashIT {
                         "select count(*) from command_ledger l join idempotency_key k on k.command_id = l.command_id "
                                 + "where l.outcome = 'LicenseConsumed'"))
                 .isEqualTo(applied);
+    }
+
+    /** The worker publishes the tenant's keys when it is ready; the gateway learns them a moment later. */
+    private static void awaitKeysKnown(LicenseApiClient client) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            var response = client.get(
+                    "check_license", Map.of("product", "crash-app", "license_key", "CRASH-1", "hardware_id", HW));
+            if (response.status() != 400
+                    || !JSON.readTree(response.body()).get("code").asString().equals("invalid_api_key")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the gateway never learned the tenant's keys");
     }
 
     private static Process startWorkerProcess() throws Exception {
