@@ -44,7 +44,7 @@ class GatewayFaultsIT {
                 3));
         pipeline.tenants().register("Fault company", TENANT);
         sql("insert into product (tenant_id, short_code, name) values ('fault-tenant', 'fault-app', 'Faults')");
-        for (String key : new String[] {"ASYNC-1", "DOWN-1"}) {
+        for (String key : new String[] {"ASYNC-1", "DOWN-1", "PG-1"}) {
             sql(
                     "insert into license (tenant_id, product_id, license_key, max_consumptions) select 'fault-tenant', id, '"
                             + key + "', 100 from product where short_code = 'fault-app'");
@@ -128,6 +128,63 @@ class GatewayFaultsIT {
         long applied = queryLong("select count(*) from command_ledger l join license c on c.id = l.license_id "
                 + "where c.license_key = 'DOWN-1' and l.outcome = 'LicenseConsumed'");
         assertThat(total).isEqualTo(applied);
+    }
+
+    @Test
+    void shouldLoseNothingAndApplyNothingTwiceWhenPostgresRestarts() throws Exception {
+        assumeTrue(infra.embeddedPostgres().isPresent(), "stops the embedded database");
+        var postgres = infra.embeddedPostgres().orElseThrow();
+        int requests = 100;
+        long limit = 100; // the license allows 100 in all
+        var ok = new java.util.concurrent.atomic.AtomicInteger();
+        var retries = new java.util.concurrent.atomic.AtomicInteger();
+        var start = new java.util.concurrent.CountDownLatch(1);
+        int okAtStop;
+        Map<String, Object> body = Map.of("product", "fault-app", "license_key", "PG-1", "hardware_id", HW);
+
+        // when: a burst with Idempotency-Key retries, PostgreSQL stopped for two seconds in the middle of it
+        java.util.List<java.util.concurrent.Future<?>> calls = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < requests; i++) {
+                String key = "pg-" + i;
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                    while (System.nanoTime() < deadline) {
+                        var response = client.post("add_consumption", body, Map.of("Idempotency-Key", key));
+                        if (response.status() == 200) {
+                            ok.incrementAndGet();
+                            return null;
+                        }
+                        assertThat(response.status()).as(response.body()).isEqualTo(503);
+                        retries.incrementAndGet();
+                        Thread.sleep(200);
+                    }
+                    throw new AssertionError("no outcome for " + key);
+                }));
+            }
+            start.countDown();
+            long killDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (ok.get() < 20 && System.nanoTime() < killDeadline) {
+                Thread.sleep(5);
+            }
+            okAtStop = ok.get();
+            postgres.stop();
+            Thread.sleep(2000);
+            postgres.restart();
+            for (var call : calls) {
+                call.get(3, java.util.concurrent.TimeUnit.MINUTES);
+            }
+        }
+
+        // then
+        // the outage hit the burst: calls still open then were delayed, or answered 503 and retried
+        assertThat(okAtStop).as("calls answered before the database stopped").isLessThan(requests);
+        assertThat(ok.get()).isEqualTo(requests);
+        long total = queryLong("select total_consumptions from license where license_key = 'PG-1'");
+        long applied = queryLong("select count(*) from command_ledger l join license c on c.id = l.license_id "
+                + "where c.license_key = 'PG-1' and l.outcome = 'LicenseConsumed'");
+        assertThat(total).isEqualTo(applied).isEqualTo(requests).isLessThanOrEqualTo(limit);
     }
 
     private static JsonNode awaitOutcome(String requestId) throws Exception {
