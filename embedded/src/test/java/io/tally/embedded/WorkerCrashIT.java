@@ -35,6 +35,7 @@ class WorkerCrashIT {
 
     static final String HW = "crash-device";
     static final int MAX = 150;
+    static final int MOVE_LIMIT = 1_000;
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     static TestInfrastructure infra;
@@ -66,6 +67,11 @@ class WorkerCrashIT {
                 + "select 'crash-tenant', id, 'CRASH-1', " + MAX + " from product where short_code = 'crash-app'");
         sql("insert into device (license_id, hardware_id) select id, '" + HW
                 + "' from license where license_key = 'CRASH-1'");
+        sql("insert into license (tenant_id, product_id, license_key, max_consumptions) "
+                + "select 'crash-tenant', id, 'MOVE-1', " + MOVE_LIMIT
+                + " from product where short_code = 'crash-app'");
+        sql("insert into device (license_id, hardware_id) select id, '" + HW
+                + "' from license where license_key = 'MOVE-1'");
         worker.destroy();
         worker.waitFor(30, TimeUnit.SECONDS);
         worker = startWorkerProcess();
@@ -154,6 +160,77 @@ class WorkerCrashIT {
                         "select count(*) from command_ledger l join idempotency_key k on k.command_id = l.command_id "
                                 + "where l.outcome = 'LicenseConsumed'"))
                 .isEqualTo(applied);
+    }
+
+    @Test
+    void shouldApplyEachCommandOnceWhileAWorkerJoinsAndLeaves() throws Exception {
+        var client = new LicenseApiClient(URI.create(gateway.gatewayUrl()), "crash-api", "crash-shared-0123456789");
+        awaitKeysKnown(client);
+        var ok = new AtomicInteger();
+        var refused = new AtomicInteger();
+        var stopAt = new java.util.concurrent.atomic.AtomicLong(
+                System.nanoTime() + Duration.ofSeconds(40).toNanos());
+        var sent = new AtomicInteger();
+
+        // when: steady traffic while a second worker process joins the group (partitions move to it) and later stops
+        // (they move back)
+        List<Future<?>> clients = new ArrayList<>();
+        Process second;
+        try (var pool = Executors.newFixedThreadPool(6)) {
+            for (int c = 0; c < 6; c++) {
+                int clientNumber = c;
+                clients.add(pool.submit(() -> {
+                    int n = 0;
+                    while (System.nanoTime() < stopAt.get()) {
+                        String key = "move-" + clientNumber + "-" + n++;
+                        sent.incrementAndGet();
+                        outcome(client, key, ok, refused);
+                        Thread.sleep(50);
+                    }
+                    return null;
+                }));
+            }
+            second = startWorkerProcess(); // joins: a rebalance
+            Thread.sleep(5_000);
+            second.destroy(); // SIGTERM: leaves, another rebalance
+            second.waitFor(60, TimeUnit.SECONDS);
+            stopAt.set(System.nanoTime() + Duration.ofSeconds(3).toNanos());
+            for (Future<?> call : clients) {
+                call.get(3, TimeUnit.MINUTES);
+            }
+        }
+
+        // then
+        assertThat(ok.get() + refused.get()).isEqualTo(sent.get());
+        long total = queryLong("select total_consumptions from license where license_key = 'MOVE-1'");
+        long applied = queryLong("select count(*) from command_ledger l join license c on c.id = l.license_id "
+                + "where c.license_key = 'MOVE-1' and l.outcome = 'LicenseConsumed'");
+        assertThat(total)
+                .isEqualTo(applied)
+                .isEqualTo(Math.min(ok.get(), MOVE_LIMIT))
+                .isLessThanOrEqualTo(MOVE_LIMIT);
+    }
+
+    /** One call with its Idempotency-Key, retried through 503s until it has an outcome. */
+    private static void outcome(LicenseApiClient client, String key, AtomicInteger ok, AtomicInteger refused)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            var response = client.post(
+                    "add_consumption",
+                    Map.of("product", "crash-app", "license_key", "MOVE-1", "hardware_id", HW),
+                    Map.of("Idempotency-Key", key));
+            if (response.status() == 200) {
+                ok.incrementAndGet();
+                return;
+            }
+            if (response.status() == 400) {
+                refused.incrementAndGet();
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no outcome for " + key);
     }
 
     /** The worker publishes the tenant's keys when it is ready; the gateway learns them a moment later. */
