@@ -9,7 +9,6 @@ import io.tally.protocol.TenantCredentials;
 import io.tally.protocol.Topics;
 import io.tally.testsupport.TestInfrastructure;
 import java.net.URI;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -207,16 +206,10 @@ class ExactlyOnceIT {
     }
 
     private static void sql(String statement) throws SQLException {
-        try (Connection connection = pipeline.dataSource().getConnection()) {
-            connection.createStatement().execute(statement);
-        }
+        Database.execute(pipeline.dataSource(), statement);
     }
 
     private static long queryLong(String query) throws SQLException {
-        try (Connection connection = pipeline.dataSource().getConnection()) {
-            var rows = connection.createStatement().executeQuery(query);
-            rows.next();
-            return rows.getLong(1);
-        }
+        return Database.queryLong(pipeline.dataSource(), query);
     }
 }

@@ -15,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -1041,17 +1040,11 @@ class PipelineIT {
     }
 
     private static void sql(String statement) throws SQLException {
-        try (Connection connection = pipeline.dataSource().getConnection()) {
-            connection.createStatement().execute(statement);
-        }
+        Database.execute(pipeline.dataSource(), statement);
     }
 
     private static long queryLong(String query) throws SQLException {
-        try (Connection connection = pipeline.dataSource().getConnection()) {
-            var rows = connection.createStatement().executeQuery(query);
-            rows.next();
-            return rows.getLong(1);
-        }
+        return Database.queryLong(pipeline.dataSource(), query);
     }
 
     private static long commandsEndOffset() throws Exception {

@@ -9,8 +9,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -280,21 +278,19 @@ class WorkerCrashIT {
     }
 
     private static void sql(String statement) throws SQLException {
-        try (Connection connection = connect()) {
-            connection.createStatement().execute(statement);
-        }
+        Database.execute(dataSource(), statement);
     }
 
     private static long queryLong(String query) throws SQLException {
-        try (Connection connection = connect()) {
-            var rows = connection.createStatement().executeQuery(query);
-            rows.next();
-            return rows.getLong(1);
-        }
+        return Database.queryLong(dataSource(), query);
     }
 
-    private static Connection connect() throws SQLException {
+    private static javax.sql.DataSource dataSource() {
         var db = infra.databaseServer();
-        return DriverManager.getConnection(jdbcUrl, db.username(), db.password());
+        var dataSource = new org.postgresql.ds.PGSimpleDataSource();
+        dataSource.setURL(jdbcUrl);
+        dataSource.setUser(db.username());
+        dataSource.setPassword(db.password());
+        return dataSource;
     }
 }

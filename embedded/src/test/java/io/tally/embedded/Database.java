@@ -1,0 +1,28 @@
+package io.tally.embedded;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/** Plain SQL for setting up and checking integration tests; the code under test never goes through here. */
+final class Database {
+
+    private Database() {}
+
+    static void execute(DataSource dataSource, String statement) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.createStatement().execute(statement);
+        }
+    }
+
+    /** The first column of the first row, which the query must return. */
+    static long queryLong(DataSource dataSource, String query) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            var rows = connection.createStatement().executeQuery(query);
+            if (!rows.next()) {
+                throw new AssertionError("no row for: " + query);
+            }
+            return rows.getLong(1);
+        }
+    }
+}
