@@ -136,7 +136,6 @@ class GatewayFaultsIT {
         int requests = 100;
         long limit = 100; // the license allows 100 in all
         var ok = new java.util.concurrent.atomic.AtomicInteger();
-        var retries = new java.util.concurrent.atomic.AtomicInteger();
         var start = new java.util.concurrent.CountDownLatch(1);
         int okAtStop;
         Map<String, Object> body = Map.of("product", "fault-app", "license_key", "PG-1", "hardware_id", HW);
@@ -156,7 +155,6 @@ class GatewayFaultsIT {
                             return null;
                         }
                         assertThat(response.status()).as(response.body()).isEqualTo(503);
-                        retries.incrementAndGet();
                         Thread.sleep(200);
                     }
                     throw new AssertionError("no outcome for " + key);
