@@ -19,17 +19,10 @@ class WorkerConfiguration {
         return new ProtocolCodec();
     }
 
-    /**
-     * jOOQ with its own transactions (savepoints for nested ones) straight on the pool, apart from Spring's transaction
-     * synchronization, which belongs to the listener container's Kafka transaction (replies, events, offsets).
-     */
+    /** See {@link WorkerDatabase#dsl}. */
     @Bean
     org.jooq.DSLContext dslContext(javax.sql.DataSource dataSource) {
-        var connections = new org.jooq.impl.DataSourceConnectionProvider(dataSource);
-        return org.jooq.impl.DSL.using(new org.jooq.impl.DefaultConfiguration()
-                .set(connections)
-                .set(new org.jooq.impl.DefaultTransactionProvider(connections, true))
-                .set(org.jooq.SQLDialect.POSTGRES));
+        return WorkerDatabase.dsl(dataSource);
     }
 
     /** For Spring components that ask for one (Flyway does not); the Kafka transaction manager exists beside it. */

@@ -6,6 +6,11 @@ public final class Topics {
     public static final String COMMANDS = "tally.commands.v1";
     /** Records the worker could not accept (unsigned, tampered, unparseable), with the reason in headers. */
     public static final String COMMANDS_DLT = "tally.commands.v1.dlt";
+    /**
+     * Header of a dead letter saying why it could not be applied; beside it are the original record's headers and
+     * Spring Kafka's {@code kafka_dlt-original-topic}, {@code -partition} and {@code -offset}.
+     */
+    public static final String DLT_REASON_HEADER = "tally-dlt-reason";
     /** One {@link CommandReply} per command, back to the gateway that waits for it. */
     public static final String REPLIES = "tally.replies.v1";
     /** One {@link CommandEvent} per decided command, exactly once for {@code read_committed} consumers. */

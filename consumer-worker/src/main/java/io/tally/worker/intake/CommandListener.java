@@ -3,7 +3,6 @@ package io.tally.worker.intake;
 import io.tally.protocol.Command;
 import io.tally.protocol.CommandReply;
 import io.tally.protocol.EnvelopeSignature;
-import io.tally.protocol.MalformedMessageException;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.Topics;
 import io.tally.worker.batch.CommandBatchApplier;
@@ -47,12 +46,10 @@ import org.springframework.stereotype.Component;
 @Component
 class CommandListener {
 
-    static final String DLT_REASON_HEADER = "tally-dlt-reason";
-
     private static final Logger LOGGER = LoggerFactory.getLogger(CommandListener.class);
 
     private final ProtocolCodec codec;
-    private final EnvelopeSignature signature;
+    private final CommandRecordCheck check;
     private final CommandBatchApplier applier;
     private final KafkaTemplate<String, byte[]> kafka;
 
@@ -62,7 +59,7 @@ class CommandListener {
             CommandBatchApplier applier,
             KafkaTemplate<String, byte[]> kafka) {
         this.codec = codec;
-        this.signature = signature;
+        this.check = new CommandRecordCheck(signature, codec);
         this.applier = applier;
         this.kafka = kafka;
     }
@@ -87,7 +84,7 @@ class CommandListener {
         Map<UUID, ConsumerRecord<String, byte[]>> origins = new HashMap<>();
         List<CompletableFuture<?>> sends = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
-            String problem = problemWith(record);
+            String problem = check.problemWith(record);
             if (problem != null) {
                 sends.add(deadLetter(record, problem));
                 continue;
@@ -125,24 +122,6 @@ class CommandListener {
         return committed;
     }
 
-    /** Why the record cannot be applied, or {@code null} when it can. Never includes signature values. */
-    private String problemWith(ConsumerRecord<String, byte[]> record) {
-        String keyId = header(record.headers(), EnvelopeSignature.KEY_ID_HEADER);
-        String sig = header(record.headers(), EnvelopeSignature.SIGNATURE_HEADER);
-        if (keyId == null || sig == null) {
-            return "unsigned: no " + EnvelopeSignature.KEY_ID_HEADER + " or " + EnvelopeSignature.SIGNATURE_HEADER;
-        }
-        if (record.value() == null || !signature.verify(keyId, sig, record.value())) {
-            return "bad signature (key id " + keyId + ")";
-        }
-        try {
-            codec.decodeCommand(record.value());
-            return null;
-        } catch (MalformedMessageException e) {
-            return "unparseable: " + e.getMessage();
-        }
-    }
-
     private CompletableFuture<?> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
         LOGGER.warn("Dead-lettering record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
         var dead = new ProducerRecord<>(
@@ -151,7 +130,7 @@ class CommandListener {
                 record.key(),
                 record.value(),
                 new RecordHeaders(record.headers().toArray()));
-        dead.headers().add(DLT_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        dead.headers().add(Topics.DLT_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         dead.headers().add(KafkaHeaders.DLT_ORIGINAL_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
         dead.headers()
                 .add(
@@ -187,7 +166,6 @@ class CommandListener {
     }
 
     private static String header(Headers headers, String name) {
-        Header header = headers.lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        return CommandRecordCheck.header(headers, name);
     }
 }

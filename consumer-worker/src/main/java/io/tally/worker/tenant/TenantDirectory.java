@@ -40,10 +40,20 @@ public class TenantDirectory {
      * none, then publishes what is stored. Returns the stored keys.
      */
     public TenantCredentials register(String name, TenantCredentials credentials) {
+        TenantCredentials stored = store(dsl, name, credentials);
+        publish(List.of(stored)).join();
+        return stored;
+    }
+
+    /**
+     * Stores the tenant in {@code database} unless one with its id exists, without publishing it; the operators'
+     * rebuild uses it to recreate tenants read from the tenants topic. Returns the stored keys.
+     */
+    public static TenantCredentials store(DSLContext database, String name, TenantCredentials credentials) {
         String[] pair = credentials.responsePrivateKey() != null
                 ? new String[] {credentials.responsePrivateKey(), credentials.responsePublicKey()}
                 : ResponseKeys.generate();
-        dsl.insertInto(TENANT)
+        database.insertInto(TENANT)
                 .set(TENANT.ID, credentials.tenantId())
                 .set(TENANT.NAME, name)
                 .set(TENANT.API_KEY, credentials.apiKey())
@@ -54,13 +64,15 @@ public class TenantDirectory {
                 .onConflict(TENANT.ID)
                 .doNothing()
                 .execute();
-        TenantCredentials stored = find(credentials.tenantId()).orElseThrow();
-        publish(List.of(stored)).join();
-        return stored;
+        return find(database, credentials.tenantId()).orElseThrow();
     }
 
     public Optional<TenantCredentials> find(String tenantId) {
-        return dsl.selectFrom(TENANT)
+        return find(dsl, tenantId);
+    }
+
+    private static Optional<TenantCredentials> find(DSLContext database, String tenantId) {
+        return database.selectFrom(TENANT)
                 .where(TENANT.ID.eq(tenantId))
                 .fetchOptional()
                 .map(TenantDirectory::credentials);
@@ -68,9 +80,8 @@ public class TenantDirectory {
 
     @EventListener(ApplicationReadyEvent.class)
     void publishAllOnStart() {
-        List<TenantCredentials> all = dsl.selectFrom(TENANT)
-                .fetch(row -> new TenantCredentials(
-                        row.getId(), row.getApiKey(), row.getSharedKey(), row.getManagementKey()));
+        // With the response-signing keys: the topic is compacted, so this record replaces the one register wrote.
+        List<TenantCredentials> all = dsl.selectFrom(TENANT).fetch(TenantDirectory::credentials);
         publish(all).join();
         LOGGER.info("Published {} tenants to {}", all.size(), Topics.TENANTS);
     }

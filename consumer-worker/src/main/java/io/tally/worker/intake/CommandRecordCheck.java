@@ -1,0 +1,48 @@
+package io.tally.worker.intake;
+
+import io.tally.protocol.EnvelopeSignature;
+import io.tally.protocol.MalformedMessageException;
+import io.tally.protocol.ProtocolCodec;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Decides whether a record of the commands topic may be applied: signed by the gateway with a known envelope key, and
+ * a command of a schema version this worker reads. The worker and the operators' rebuild share it, so a rebuild
+ * applies exactly what the worker would. Stateless and thread-safe.
+ */
+public final class CommandRecordCheck {
+
+    private final EnvelopeSignature signature;
+    private final ProtocolCodec codec;
+
+    public CommandRecordCheck(EnvelopeSignature signature, ProtocolCodec codec) {
+        this.signature = signature;
+        this.codec = codec;
+    }
+
+    /** Why the record cannot be applied, or {@code null} when it can. Never includes signature values. */
+    public String problemWith(ConsumerRecord<String, byte[]> record) {
+        String keyId = header(record.headers(), EnvelopeSignature.KEY_ID_HEADER);
+        String sig = header(record.headers(), EnvelopeSignature.SIGNATURE_HEADER);
+        if (keyId == null || sig == null) {
+            return "unsigned: no " + EnvelopeSignature.KEY_ID_HEADER + " or " + EnvelopeSignature.SIGNATURE_HEADER;
+        }
+        if (record.value() == null || !signature.verify(keyId, sig, record.value())) {
+            return "bad signature (key id " + keyId + ")";
+        }
+        try {
+            codec.decodeCommand(record.value());
+            return null;
+        } catch (MalformedMessageException e) {
+            return "unparseable: " + e.getMessage();
+        }
+    }
+
+    static String header(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,2 @@
+/** The operators' tool: replay, redrive, rebuild. */
+package io.tally.ops;

@@ -1,0 +1,279 @@
+package io.tally.ops.rebuild;
+
+import io.tally.ops.Connections;
+import io.tally.protocol.ProtocolCodec;
+import io.tally.protocol.TenantCredentials;
+import io.tally.protocol.Topics;
+import io.tally.worker.WorkerDatabase;
+import io.tally.worker.batch.CommandBatchApplier;
+import io.tally.worker.batch.IncomingCommand;
+import io.tally.worker.intake.CommandRecordCheck;
+import io.tally.worker.ledger.Ledger;
+import io.tally.worker.license.LicenseStore;
+import io.tally.worker.management.ManagementHandler;
+import io.tally.worker.tenant.TenantDirectory;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.flywaydb.core.Flyway;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Applies the whole commands topic, from its first record to the end it had when the run started, to an empty
+ * database with the worker's own code, then compares every total with the live database. It only reads Kafka: no
+ * reply, event or offset is produced, and the live database is only read.
+ *
+ * <p>Records the worker dead-letters (unsigned, tampered, unknown schema) are skipped the same way. The comparison is
+ * exact only when the live worker has applied the topic up to the same end; the report says how far behind the live
+ * group is when the comparison ran.
+ */
+@Command(
+        name = "rebuild",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Apply the whole " + Topics.COMMANDS + " topic to an empty database and report whether every total"
+                    + " matches the live database. Reads Kafka only; produces nothing.",
+            "Exit 0: all match; 1: differences (listed); 2: could not run."
+        })
+public final class RebuildCommand implements Callable<Integer> {
+
+    private static final Pattern DATABASE_IN_URL = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]+)(.*)$");
+
+    @Mixin
+    Connections connections;
+
+    @Option(
+            names = "--target-jdbc-url",
+            description = "An empty database to rebuild into (default: a new database tally_rebuild_<time> on the"
+                    + " live database's server).")
+    String targetJdbcUrl;
+
+    @Option(names = "--tenant", split = ",", description = "Only these tenants' commands and totals (default: all).")
+    Set<String> tenants = new HashSet<>();
+
+    @Option(names = "--batch-size", defaultValue = "500", description = "Commands per transaction (default: 500).")
+    int batchSize;
+
+    @Option(names = "--drop-target", description = "Drop the database this run created once compared.")
+    boolean dropTarget;
+
+    @Option(names = "--group", defaultValue = "tally-worker-commands", description = "The live worker group.")
+    String group;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        var signature = connections.envelopeSignature();
+        try (var live = connections.dataSource()) {
+            String created = null;
+            String target = targetJdbcUrl;
+            if (target == null) {
+                created = "tally_rebuild_"
+                        + LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss"));
+                target = withDatabase(connections.jdbcUrl(), created);
+                DSL.using(live, SQLDialect.POSTGRES).execute("create database " + created);
+            }
+            try (var rebuilt = connections.dataSource(target)) {
+                if (created == null && !isEmpty(rebuilt)) {
+                    err.printf(
+                            "Refused: %s is not empty; rebuild needs an empty database.%n", withoutParameters(target));
+                    return 2;
+                }
+                Flyway.configure()
+                        .dataSource(rebuilt)
+                        .locations("classpath:db/migration")
+                        .load()
+                        .migrate();
+                out.printf("Rebuilding into %s%n", created != null ? created : withoutParameters(target));
+                int code =
+                        rebuildAndCompare(rebuilt, live, new CommandRecordCheck(signature, new ProtocolCodec()), out);
+                if (created != null && dropTarget) {
+                    rebuilt.close();
+                    DSL.using(live, SQLDialect.POSTGRES).execute("drop database " + created);
+                    out.printf("Dropped %s%n", created);
+                }
+                return code;
+            }
+        }
+    }
+
+    private int rebuildAndCompare(DataSource target, DataSource live, CommandRecordCheck check, PrintWriter out)
+            throws Exception {
+        ProtocolCodec codec = new ProtocolCodec();
+        DSLContext dsl = WorkerDatabase.dsl(target);
+        LicenseStore store = new LicenseStore();
+        var applier = new CommandBatchApplier(
+                dsl, new Ledger(codec), store, new ManagementHandler(store, codec), Clock.systemUTC());
+
+        int tenantCount = 0;
+        for (TenantCredentials tenant : tenants(codec).values()) {
+            if (tenants.isEmpty() || tenants.contains(tenant.tenantId())) {
+                TenantDirectory.store(dsl, tenant.tenantId(), tenant);
+                tenantCount++;
+            }
+        }
+
+        Map<String, Long> skipped = new TreeMap<>();
+        long[] applied = {0};
+        long othersTenants;
+        Map<TopicPartition, Long> end;
+        try (var consumer = consumer()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.COMMANDS).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
+            end = consumer.endOffsets(partitions);
+            List<IncomingCommand> batch = new ArrayList<>(batchSize);
+            long[] others = {0};
+            new TimeOrderedReader(consumer).readAll(partitions, end, record -> {
+                String problem = check.problemWith(record);
+                if (problem != null) {
+                    skipped.merge(problem.replaceAll(" \\(key id .*\\)$", ""), 1L, Long::sum);
+                    return;
+                }
+                io.tally.protocol.Command command = codec.decodeCommand(record.value());
+                if (!tenants.isEmpty() && !tenants.contains(command.tenantId())) {
+                    others[0]++;
+                    return;
+                }
+                batch.add(new IncomingCommand(command, record.partition(), record.offset()));
+                if (batch.size() >= batchSize) {
+                    applied[0] += applier.apply(List.copyOf(batch), Map.of()).size();
+                    batch.clear();
+                }
+            });
+            applied[0] += applier.apply(List.copyOf(batch), Map.of()).size();
+            othersTenants = others[0];
+        }
+        out.printf(
+                "Applied %d commands of %d tenants up to offsets %s%s%s%n",
+                applied[0],
+                tenantCount,
+                new TreeMap<>(byPartition(end)),
+                skipped.isEmpty() ? "" : "; skipped as the worker dead-letters them: " + skipped,
+                othersTenants == 0 ? "" : "; " + othersTenants + " of other tenants not applied");
+
+        long lag = liveLag(end);
+        TreeMap<String, Long> rebuiltTotals = Totals.read(dsl, tenants);
+        var differences =
+                TotalsComparison.differences(Totals.read(DSL.using(live, SQLDialect.POSTGRES), tenants), rebuiltTotals);
+        if (lag != 0) {
+            out.printf(
+                    "Note: the live group %s is %d commands %s that end; its totals may differ by those.%n",
+                    group, Math.abs(lag), lag > 0 ? "behind" : "past");
+        }
+        if (differences.isEmpty()) {
+            out.printf("Every total matches the live database (%d figures compared).%n", rebuiltTotals.size());
+            return 0;
+        }
+        out.printf("%d figures differ (live vs rebuilt):%n", differences.size());
+        differences.forEach(difference -> out.printf(
+                "  %s: live %s, rebuilt %s%n",
+                difference.name(),
+                difference.live() == null ? "absent" : difference.live(),
+                difference.rebuilt() == null ? "absent" : difference.rebuilt()));
+        return 1;
+    }
+
+    /** The latest credentials of every tenant on the compacted tenants topic, by API key. */
+    private Map<String, TenantCredentials> tenants(ProtocolCodec codec) {
+        Map<String, TenantCredentials> byApiKey = new LinkedHashMap<>();
+        try (var consumer = consumer()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.TENANTS).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            new TimeOrderedReader(consumer).readAll(partitions, end, record -> {
+                if (record.value() == null) {
+                    byApiKey.remove(record.key());
+                } else {
+                    byApiKey.put(record.key(), codec.decodeTenant(record.value()));
+                }
+            });
+        }
+        return byApiKey;
+    }
+
+    /** Commands the live group still has to apply up to {@code end} (negative when it is past it). */
+    private long liveLag(Map<TopicPartition, Long> end) throws Exception {
+        try (var admin = connections.admin()) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+            return end.entrySet().stream()
+                    .mapToLong(entry -> {
+                        OffsetAndMetadata offset = committed.get(entry.getKey());
+                        return entry.getValue() - (offset == null ? 0 : offset.offset());
+                    })
+                    .sum();
+        }
+    }
+
+    private KafkaConsumer<String, byte[]> consumer() {
+        var properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connections.bootstrapServers());
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+        return new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static Map<Integer, Long> byPartition(Map<TopicPartition, Long> offsets) {
+        Map<Integer, Long> byPartition = new TreeMap<>();
+        offsets.forEach((partition, offset) -> byPartition.put(partition.partition(), offset));
+        return byPartition;
+    }
+
+    private static boolean isEmpty(DataSource database) {
+        Long tables = DSL.using(database, SQLDialect.POSTGRES)
+                .fetchOne("select count(*) from information_schema.tables where table_schema = 'public'")
+                .get(0, Long.class);
+        return tables == 0;
+    }
+
+    /** Without the query string, which may carry a password. */
+    private static String withoutParameters(String url) {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query);
+    }
+
+    /** {@code url} with its database replaced by {@code database}. */
+    static String withDatabase(String url, String database) {
+        Matcher matcher = DATABASE_IN_URL.matcher(url);
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException(
+                    "cannot tell the database in " + url + "; pass --target-jdbc-url of an empty database");
+        }
+        return matcher.group(1) + database + matcher.group(3);
+    }
+}
