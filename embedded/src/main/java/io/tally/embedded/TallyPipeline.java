@@ -72,17 +72,34 @@ public final class TallyPipeline implements AutoCloseable {
     }
 
     public void startWorkerAgain() {
-        worker = runWorker(settings);
+        startWorkerAgain(Map.of());
+    }
+
+    /** Starts the worker again with {@code overrides} of its properties, e.g. one more envelope key. */
+    public void startWorkerAgain(Map<String, Object> overrides) {
+        worker = runWorker(settings, overrides);
     }
 
     private static ConfigurableApplicationContext runWorker(Settings settings) {
-        return WorkerApplication.builder().run(workerArguments(settings));
+        return runWorker(settings, Map.of());
+    }
+
+    private static ConfigurableApplicationContext runWorker(Settings settings, Map<String, Object> overrides) {
+        Map<String, Object> properties = workerProperties(settings);
+        properties.putAll(overrides);
+        return WorkerApplication.builder().run(asArguments(properties));
     }
 
     public TallyPipeline startGateway() {
+        return startGateway(Map.of());
+    }
+
+    /** Starts the gateway with {@code overrides} of its properties, e.g. a small {@code tally.max-in-flight}. */
+    public TallyPipeline startGateway(Map<String, Object> overrides) {
         Map<String, Object> properties = common(settings);
         properties.put("spring.autoconfigure.exclude", GATEWAY_EXCLUSIONS);
         properties.put("server.port", settings.gatewayPort());
+        properties.putAll(overrides);
         gateway = GatewayApplication.builder().run(asArguments(properties));
         return this;
     }
@@ -94,13 +111,17 @@ public final class TallyPipeline implements AutoCloseable {
 
     /** The worker's command line arguments, for running it as a process of its own. */
     public static String[] workerArguments(Settings settings) {
+        return asArguments(workerProperties(settings));
+    }
+
+    private static Map<String, Object> workerProperties(Settings settings) {
         Map<String, Object> properties = common(settings);
         properties.put("spring.datasource.url", settings.jdbcUrl());
         properties.put("spring.datasource.username", settings.databaseUser());
         properties.put("spring.datasource.password", settings.databasePassword());
         properties.put("server.port", settings.workerPort());
         properties.put("tally.partitions", settings.partitions());
-        return asArguments(properties);
+        return properties;
     }
 
     /** Starts both services, the worker first. */

@@ -9,6 +9,15 @@ final class Database {
 
     private Database() {}
 
+    /** Connections of their own, for tests that outlive the worker's pool (a worker stopped and started again). */
+    static DataSource of(String jdbcUrl, String user, String password) {
+        var dataSource = new org.postgresql.ds.PGSimpleDataSource();
+        dataSource.setUrl(jdbcUrl);
+        dataSource.setUser(user);
+        dataSource.setPassword(password);
+        return dataSource;
+    }
+
     static void execute(DataSource dataSource, String statement) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.createStatement().execute(statement);

@@ -155,7 +155,7 @@ public final class RebuildCommand implements Callable<Integer> {
             end = consumer.endOffsets(partitions);
             List<IncomingCommand> batch = new ArrayList<>(batchSize);
             long[] others = {0};
-            new TimeOrderedReader(consumer).readAll(partitions, end, record -> {
+            end = new TimeOrderedReader(consumer).readAll(partitions, end, record -> {
                 String problem = check.problemWith(record);
                 if (problem != null) {
                     skipped.merge(problem.replaceAll(" \\(key id .*\\)$", ""), 1L, Long::sum);
@@ -224,7 +224,10 @@ public final class RebuildCommand implements Callable<Integer> {
         return byApiKey;
     }
 
-    /** Commands the live group still has to apply up to {@code end} (negative when it is past it). */
+    /**
+     * Commands the live group still has to apply up to {@code end}, the offsets after the last records the rebuild
+     * read (negative when it is past them).
+     */
     private long liveLag(Map<TopicPartition, Long> end) throws Exception {
         try (var admin = connections.admin()) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)

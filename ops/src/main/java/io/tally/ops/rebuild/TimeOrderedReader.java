@@ -40,7 +40,8 @@ final class TimeOrderedReader {
     /**
      * Reads {@code partitions} from their beginning to {@code end} (exclusive) and calls {@code sink} for each record.
      *
-     * @return records read per partition
+     * @return per partition, the offset after the last record read (0 for none): where a consumer that has seen
+     *     every record stands, not counting the transaction markers that may follow
      */
     Map<TopicPartition, Long> readAll(
             Collection<TopicPartition> partitions,
@@ -95,7 +96,7 @@ final class TimeOrderedReader {
             }
             TopicPartition partition = new TopicPartition(next.topic(), next.partition());
             waiting.get(partition).removeFirst();
-            read.merge(partition, 1L, Long::sum);
+            read.put(partition, next.offset() + 1);
             sink.accept(next);
         }
     }
