@@ -86,6 +86,7 @@ class WorkerConfiguration {
                 TopicBuilder.name(Topics.COMMANDS)
                         .partitions(properties.partitions())
                         .replicas(properties.replicationFactor())
+                        .config(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(properties.commandsRetentionMs()))
                         .build(),
                 TopicBuilder.name(Topics.REPLIES)
                         .partitions(properties.partitions())

@@ -11,12 +11,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     committed); several at once during a key rotation
  * @param partitions partitions of the topics the worker creates when they are missing
  * @param replicationFactor replicas of those topics
+ * @param commandsRetentionMs retention of the commands topic when the worker creates it; -1 (the default) keeps every
+ *     command, which a rebuild from the topic and a replay after restoring an old backup need
  */
 @ConfigurationProperties("tally")
 public record WorkerProperties(
         Map<String, String> envelopeKeys,
         @DefaultValue("6") int partitions,
-        @DefaultValue("1") short replicationFactor) {
+        @DefaultValue("1") short replicationFactor,
+        @DefaultValue("-1") long commandsRetentionMs) {
 
     public WorkerProperties {
         if (envelopeKeys == null || envelopeKeys.isEmpty()) {

@@ -75,7 +75,7 @@ class GatewayFaultsIT {
         String location = accepted.headers().get("location").getFirst();
         String requestId = accepted.headers().get("tally-request-id").getFirst();
         assertThat(location).isEqualTo("/api/v4/requests/" + requestId);
-        JsonNode outcome = awaitOutcome(requestId);
+        JsonNode outcome = RequestOutcomes.await(client, requestId);
         assertThat(outcome.get("total_consumptions").asLong()).isEqualTo(4);
     }
 
@@ -182,19 +182,6 @@ class GatewayFaultsIT {
         long applied = queryLong("select count(*) from command_ledger l join license c on c.id = l.license_id "
                 + "where c.license_key = 'PG-1' and l.outcome = 'LicenseConsumed'");
         assertThat(total).isEqualTo(applied).isEqualTo(requests).isLessThanOrEqualTo(limit);
-    }
-
-    private static JsonNode awaitOutcome(String requestId) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            var response = client.get("requests/" + requestId, Map.of());
-            if (response.status() == 200) {
-                return JSON.readTree(response.body());
-            }
-            assertThat(response.status()).as(response.body()).isEqualTo(202);
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no outcome for " + requestId);
     }
 
     private static void sql(String statement) throws SQLException {
