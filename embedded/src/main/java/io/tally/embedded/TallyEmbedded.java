@@ -43,6 +43,12 @@ public final class TallyEmbedded implements Callable<Integer> {
     @Option(names = "--postgres-port", defaultValue = "15432", description = "Port of the embedded PostgreSQL.")
     int postgresPort;
 
+    @Option(
+            names = "--infra-only",
+            description = "Start only Kafka and PostgreSQL, no worker or gateway: for operators' tasks that need the"
+                    + " workers stopped, such as ./tally-ops replay.")
+    boolean infraOnly;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new TallyEmbedded()).execute(args));
     }
@@ -53,6 +59,20 @@ public final class TallyEmbedded implements Callable<Integer> {
         Files.createDirectories(data);
         EmbeddedPostgres postgres = EmbeddedPostgres.start(data.resolve("postgres"), postgresPort, "tally");
         EmbeddedKafka kafka = null;
+        if (infraOnly) {
+            try {
+                kafka = EmbeddedKafka.start(data.resolve("kafka"), kafkaPort);
+            } catch (RuntimeException e) {
+                postgres.close();
+                throw e;
+            }
+            CountDownLatch stopped = closeOnShutdown(postgres, kafka);
+            System.out.printf(
+                    "%nKafka at %s and PostgreSQL at %s are running, without worker or gateway. Stop with Ctrl-C.%n%n",
+                    kafka.bootstrapServers(), postgres.jdbcUrl("tally"));
+            stopped.await();
+            return 0;
+        }
         TallyPipeline pipeline = null;
         TenantCredentials demo;
         try {
@@ -82,22 +102,7 @@ public final class TallyEmbedded implements Callable<Integer> {
             throw e;
         }
         TallyPipeline started = pipeline;
-        EmbeddedKafka broker = kafka;
-
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // PostgreSQL before Kafka: Kafka's own fault handling may halt the JVM while it shuts down.
-            try {
-                started.close();
-            } finally {
-                try {
-                    postgres.close();
-                } finally {
-                    broker.close();
-                    stopped.countDown();
-                }
-            }
-        }));
+        CountDownLatch stopped = closeOnShutdown(started, postgres, kafka);
         // The demo's product, feature, license and device go through the public APIs, like any tenant's data.
         Path demoFile = data.resolve("demo.json");
         DemoFile.write(demoFile, started.gatewayUrl(), demo);
@@ -112,6 +117,26 @@ public final class TallyEmbedded implements Callable<Integer> {
         printWelcome(started.gatewayUrl(), demo, demoFile);
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Closes {@code parts} in order when the JVM is asked to stop, each even if one before it failed; the latch opens
+     * when all are closed. Order matters: the pipeline before PostgreSQL before Kafka, whose own fault handling may
+     * halt the JVM while it shuts down.
+     */
+    private static CountDownLatch closeOnShutdown(AutoCloseable... parts) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (AutoCloseable part : parts) {
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    System.err.println("Stopping " + part.getClass().getSimpleName() + " failed: " + e);
+                }
+            }
+            stopped.countDown();
+        }));
+        return stopped;
     }
 
     /** The key gateway and worker sign commands with; made once and kept, owner-readable only. */

@@ -22,8 +22,11 @@ import picocli.CommandLine.Command;
 public final class TallyOps {
 
     public static void main(String[] args) {
-        // Kafka's and Hikari's start-up chatter would bury the tool's own report.
+        // Library chatter (Kafka's assignment notices, jOOQ's version notice) would bury the tool's own report; their
+        // errors still show.
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+        ((Logger) LoggerFactory.getLogger("org.apache.kafka")).setLevel(Level.ERROR);
+        ((Logger) LoggerFactory.getLogger("org.jooq")).setLevel(Level.ERROR);
         System.exit(commandLine().execute(args));
     }
 
