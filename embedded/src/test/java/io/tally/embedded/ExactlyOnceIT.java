@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -191,18 +190,7 @@ class ExactlyOnceIT {
     }
 
     private static Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
-        try (var admin = Admin.create(Map.of("bootstrap.servers", infra.bootstrapServers()))) {
-            var partitions = admin.describeTopics(List.of(topic))
-                    .allTopicNames()
-                    .get()
-                    .get(topic)
-                    .partitions();
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            partitions.forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-            Map<TopicPartition, Long> offsets = new HashMap<>();
-            admin.listOffsets(request).all().get().forEach((partition, info) -> offsets.put(partition, info.offset()));
-            return offsets;
-        }
+        return KafkaState.endOffsets(infra.bootstrapServers(), topic);
     }
 
     private static void sql(String statement) throws SQLException {

@@ -28,8 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -424,26 +422,11 @@ class OperatorToolsIT {
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> committed() throws Exception {
-        try (var admin = Admin.create(Map.of("bootstrap.servers", infra.bootstrapServers()))) {
-            return new HashMap<>(admin.listConsumerGroupOffsets(GROUP)
-                    .partitionsToOffsetAndMetadata()
-                    .get());
-        }
+        return KafkaState.committed(infra.bootstrapServers(), GROUP);
     }
 
     private static Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
-        try (var admin = Admin.create(Map.of("bootstrap.servers", infra.bootstrapServers()))) {
-            var partitions = admin.describeTopics(List.of(topic))
-                    .allTopicNames()
-                    .get()
-                    .get(topic)
-                    .partitions();
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            partitions.forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-            Map<TopicPartition, Long> offsets = new HashMap<>();
-            admin.listOffsets(request).all().get().forEach((partition, info) -> offsets.put(partition, info.offset()));
-            return offsets;
-        }
+        return KafkaState.endOffsets(infra.bootstrapServers(), topic);
     }
 
     private static Map<String, Object> with(Map<String, Object> base, String key, Object value) {

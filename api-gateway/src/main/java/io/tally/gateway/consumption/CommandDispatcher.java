@@ -20,8 +20,9 @@ import org.springframework.stereotype.Component;
  * Sends commands to the worker and hands back its reply, without holding any thread while waiting.
  *
  * <p>Each command is signed (HMAC over the exact value bytes, key id in a header) and produced keyed by license, so
- * all commands of one license are ordered on one partition. At most {@code maxInFlight} commands wait at once; beyond
- * that {@link #dispatch} refuses at once instead of queueing, so memory stays bounded under any burst.
+ * all commands of one license are ordered on one partition. At most {@code maxInFlight} commands wait at once (for a
+ * reply, or for the broker's acknowledgement of an asynchronous one); beyond that {@link #dispatch} and
+ * {@link #produce} refuse at once instead of queueing, so memory stays bounded under any burst.
  *
  * <p>Thread-safe.
  */
@@ -86,12 +87,19 @@ public class CommandDispatcher {
 
     /**
      * Produces {@code command} without waiting for the worker ({@code Prefer: respond-async}): completes when the
-     * broker has acknowledged it, or exceptionally when it could not take it.
+     * broker has acknowledged it, or exceptionally when it could not take it. It holds one of the in-flight places
+     * until then, so requests waiting for the broker are bounded too; {@link Overloaded} when none is free.
      */
     public CompletableFuture<Void> produce(Command command) {
+        if (!inFlight.tryAcquire()) {
+            return CompletableFuture.failedFuture(new Overloaded());
+        }
         try {
-            return kafka.send(signedRecord(command)).thenApply(ignored -> null);
+            return kafka.send(signedRecord(command))
+                    .<Void>thenApply(ignored -> null)
+                    .whenComplete((ignored, failure) -> inFlight.release());
         } catch (RuntimeException e) {
+            inFlight.release();
             return CompletableFuture.failedFuture(e);
         }
     }

@@ -22,19 +22,14 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -148,7 +143,7 @@ public final class RebuildCommand implements Callable<Integer> {
         long[] applied = {0};
         long othersTenants;
         Map<TopicPartition, Long> end;
-        try (var consumer = consumer()) {
+        try (var consumer = connections.committedReader(null)) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.COMMANDS).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition()))
                     .toList();
@@ -208,7 +203,7 @@ public final class RebuildCommand implements Callable<Integer> {
     /** The latest credentials of every tenant on the compacted tenants topic, by API key. */
     private Map<String, TenantCredentials> tenants(ProtocolCodec codec) {
         Map<String, TenantCredentials> byApiKey = new LinkedHashMap<>();
-        try (var consumer = consumer()) {
+        try (var consumer = connections.committedReader(null)) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.TENANTS).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition()))
                     .toList();
@@ -240,15 +235,6 @@ public final class RebuildCommand implements Callable<Integer> {
                     })
                     .sum();
         }
-    }
-
-    private KafkaConsumer<String, byte[]> consumer() {
-        var properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connections.bootstrapServers());
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
-        return new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     private static Map<Integer, Long> byPartition(Map<TopicPartition, Long> offsets) {
