@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code java -jar tally-embedded.jar}: a real Kafka broker and a real PostgreSQL with their data under
+ * {@code java -jar tally-embedded-exec.jar}: a real Kafka broker and a real PostgreSQL with their data under
  * {@code ./data}, the worker and the gateway, and a demo tenant, all in one process. Stops cleanly on Ctrl-C.
  */
 @Command(

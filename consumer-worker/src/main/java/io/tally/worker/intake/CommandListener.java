@@ -96,7 +96,10 @@ class CommandListener {
         for (CommandBatchApplier.Decided decided : applier.apply(commands, committedOffsets(records, consumer))) {
             ConsumerRecord<String, byte[]> origin =
                     origins.get(decided.command().commandId());
-            sends.add(sendReply(decided.reply(), origin));
+            if (origin.headers().lastHeader(KafkaHeaders.CORRELATION_ID) != null) {
+                // Only a gateway waiting for the answer asks for one; commands produced otherwise get none.
+                sends.add(sendReply(decided.reply(), origin));
+            }
             if (decided.emitEvent()) {
                 sends.add(kafka.send(
                         Topics.EVENTS,

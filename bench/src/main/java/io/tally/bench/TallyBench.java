@@ -1,0 +1,259 @@
+package io.tally.bench;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.tally.bench.load.OpenLoopLoad;
+import io.tally.bench.load.StepResult;
+import io.tally.bench.load.Zipf;
+import io.tally.bench.replay.ReplayBenchmark;
+import io.tally.bench.report.BenchResults;
+import io.tally.bench.report.LatencyChart;
+import io.tally.bench.report.MarkdownReport;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.IntSupplier;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code ./tally-bench}: Tally against the naive design on this machine, end to end over HTTP, then the worker
+ * replaying the commands topic; writes {@code docs/benchmarks.md}, its chart and {@code results.json}.
+ */
+@Command(
+        name = "tally-bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmark Tally against one-transaction-per-request, open loop, and the worker's replay rate.")
+public final class TallyBench implements Callable<Integer> {
+
+    static final double[] LADDER = {250, 500, 1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 11_000, 15_000, 20_000, 27_000};
+
+    @Option(names = "--work-dir", defaultValue = "target/bench-run", description = "Kafka and PostgreSQL data.")
+    Path workDirectory;
+
+    @Option(names = "--report", defaultValue = "docs/benchmarks.md", description = "The Markdown report.")
+    Path report;
+
+    @Option(
+            names = "--findings",
+            defaultValue = "docs/benchmarks/findings.md",
+            description = "Analysis to include in the report, when the file exists.")
+    Path findings;
+
+    @Option(names = "--step-seconds", defaultValue = "4", description = "Duration of each load step.")
+    int stepSeconds;
+
+    @Option(names = "--max-rate", defaultValue = "27000", description = "Highest offered rate of the ladder.")
+    double maxRate;
+
+    @Option(names = "--zipf-licenses", defaultValue = "10000")
+    int zipfLicenses;
+
+    @Option(names = "--burst", defaultValue = "100000", description = "Requests of the burst, sent within 1 s.")
+    int burst;
+
+    @Option(names = "--connections", defaultValue = "512", description = "Client connections at most (many clients).")
+    int connections;
+
+    @Option(names = "--replay-commands", defaultValue = "1000000", description = "0 skips the replay benchmark.")
+    long replayCommands;
+
+    @Option(names = "--systems", split = ",", defaultValue = "naive,tally", description = "Default: ${DEFAULT-VALUE}.")
+    List<String> systems;
+
+    @Option(names = "--profiles", split = ",", defaultValue = "hot,zipf", description = "Default: ${DEFAULT-VALUE}.")
+    List<String> profiles;
+
+    public static void main(String[] args) {
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+        System.exit(new CommandLine(new TallyBench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String startedAt = Instant.now().toString();
+        String command = "./tally-bench"
+                + (System.getProperty("tally.bench.args", "").isBlank()
+                        ? ""
+                        : " " + System.getProperty("tally.bench.args"));
+        System.out.println("Starting Kafka, PostgreSQL, Tally and the naive baseline...");
+        try (var environment = BenchEnvironment.start(workDirectory.toAbsolutePath(), zipfLicenses);
+                var load = new OpenLoopLoad(connections)) {
+            String[] licenses = environment.licenses;
+            byte[][] bodies = bodies(licenses);
+            var tally = new OpenLoopLoad.Target(
+                    "tally",
+                    URI.create(environment.tally.gatewayUrl()),
+                    BenchEnvironment.TENANT.apiKey(),
+                    BenchEnvironment.TENANT.sharedKey());
+            var naive = new OpenLoopLoad.Target(
+                    "naive",
+                    URI.create(environment.naive.url()),
+                    BenchEnvironment.TENANT.apiKey(),
+                    BenchEnvironment.TENANT.sharedKey());
+            IntSupplier hot = () -> 0;
+            Zipf zipf = new Zipf(licenses.length - 1, 1.0);
+            IntSupplier zipfLicense = () -> 1 + OpenLoopLoad.zipf(zipf).getAsInt();
+
+            List<OpenLoopLoad.Target> targets = List.of(naive, tally).stream()
+                    .filter(target -> systems.contains(target.system()))
+                    .toList();
+            for (var target : targets) {
+                StepResult warm = load.run(target, "warm-up", 500, Duration.ofSeconds(4), bodies, hot, drain());
+                System.out.println("  warm-up " + describe(warm));
+            }
+            List<StepResult> steps = new ArrayList<>();
+            for (String profile : profiles) {
+                for (var target : targets) {
+                    steps.addAll(ladder(load, target, profile, bodies, profile.equals("hot") ? hot : zipfLicense));
+                }
+            }
+
+            long[] before = environment.tallyTotals();
+            var burstLoad = new OpenLoopLoad(Math.max(connections, 1_000));
+            StepResult burstResult;
+            try (burstLoad) {
+                burstResult = burstLoad.run(
+                        tally, "burst", burst, Duration.ofSeconds(1), bodies, zipfLicense, Duration.ofSeconds(60));
+            }
+            System.out.println("  burst " + describe(burstResult));
+            long accepted = burstResult.ok() + burstResult.outcomes().getOrDefault("503 request_pending", 0L);
+            long[] after = awaitLedgerSettled(environment);
+            long appliedDuringBurst = after[2] - before[2];
+            long acceptedLost = Math.max(0, accepted - appliedDuringBurst);
+
+            System.out.printf("Replay: producing %,d commands...%n", replayCommands);
+            ReplayBenchmark.Result replay = ReplayBenchmark.run(
+                    environment.tally,
+                    environment.settings.bootstrapServers(),
+                    environment.settings.envelopeKey(),
+                    BenchEnvironment.TENANT.tenantId(),
+                    BenchEnvironment.PRODUCT,
+                    BenchEnvironment.HARDWARE_ID,
+                    licenses,
+                    replayCommands);
+            System.out.printf(
+                    "  replay: %,.0f commands/s (%,d in %.1f s)%n",
+                    replay.commandsPerSecond(), replay.commands(), replay.applySeconds());
+
+            long[] tallyTotals = environment.tallyTotals();
+            long[] naiveTotals = environment.naive.totals();
+            Map<String, Boolean> checks = new LinkedHashMap<>();
+            checks.put(
+                    "Tally: sum of license totals equals the LicenseConsumed ledger rows (every consumption is 1)",
+                    tallyTotals[0] == tallyTotals[2]);
+            checks.put("Naive: sum of license totals equals the ledger's sum", naiveTotals[0] == naiveTotals[2]);
+            checks.put("Replay: one ledger row per replayed command", replay.ledgerRows() == replay.commands());
+            checks.put("Replay: totals grew by the replayed commands", replay.totalIncrease() == replay.commands());
+            checks.put("Burst: every accepted request is in the ledger", acceptedLost == 0);
+
+            var results =
+                    new BenchResults(command, startedAt, machine(), steps, burstResult, acceptedLost, replay, checks);
+            write(results);
+            checks.forEach((name, held) -> System.out.println((held ? "  held: " : "  FAILED: ") + name));
+            return checks.containsValue(false) ? 1 : 0;
+        }
+    }
+
+    /** Steps up the ladder until the system saturates (p99 over 1 s, errors, or well under the offered rate). */
+    private List<StepResult> ladder(
+            OpenLoopLoad load, OpenLoopLoad.Target target, String profile, byte[][] bodies, IntSupplier licenses)
+            throws InterruptedException {
+        List<StepResult> steps = new ArrayList<>();
+        for (double rate : LADDER) {
+            if (rate > maxRate) {
+                break;
+            }
+            StepResult step =
+                    load.run(target, profile, rate, Duration.ofSeconds(stepSeconds), bodies, licenses, drain());
+            steps.add(step);
+            System.out.println("  " + describe(step));
+            boolean saturated =
+                    step.p99Millis() > 1_000 || step.errors() > step.sent() / 100 || step.throughput() < 0.8 * rate;
+            if (saturated) {
+                break;
+            }
+            Thread.sleep(1_000);
+        }
+        return steps;
+    }
+
+    private static Duration drain() {
+        return Duration.ofSeconds(20);
+    }
+
+    private static long[] awaitLedgerSettled(BenchEnvironment environment) throws Exception {
+        long[] last = environment.tallyTotals();
+        for (int i = 0; i < 60; i++) {
+            Thread.sleep(500);
+            long[] now = environment.tallyTotals();
+            if (now[1] == last[1]) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
+    }
+
+    private static byte[][] bodies(String[] licenses) {
+        byte[][] bodies = new byte[licenses.length][];
+        for (int i = 0; i < licenses.length; i++) {
+            bodies[i] = ("{\"product\":\"" + BenchEnvironment.PRODUCT + "\",\"license_key\":\"" + licenses[i]
+                            + "\",\"hardware_id\":\"" + BenchEnvironment.HARDWARE_ID + "\",\"consumptions\":1}")
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+        return bodies;
+    }
+
+    private static String describe(StepResult step) {
+        return String.format(
+                java.util.Locale.ROOT,
+                "%s %s offered %,.0f/s: %,.0f/s, p50 %.1f ms, p99 %.1f ms, max %.0f ms %s",
+                step.system(),
+                step.profile(),
+                step.offeredRate(),
+                step.throughput(),
+                step.p50Millis(),
+                step.p99Millis(),
+                step.maxMillis(),
+                step.outcomes());
+    }
+
+    private static Map<String, String> machine() {
+        Map<String, String> machine = new LinkedHashMap<>();
+        machine.put("cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        machine.put("max heap", Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
+        machine.put("java", System.getProperty("java.version"));
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        return machine;
+    }
+
+    private void write(BenchResults results) throws Exception {
+        Path directory = report.toAbsolutePath().getParent().resolve("benchmarks");
+        Files.createDirectories(directory);
+        Path chart = directory.resolve("latency-throughput.svg");
+        List<StepResult> charted = new ArrayList<>(results.steps());
+        Files.writeString(chart, LatencyChart.svg(charted, BenchResults.P99_TARGET_MILLIS));
+        Files.writeString(
+                directory.resolve("results.json"),
+                JsonMapper.builder()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .build()
+                        .writeValueAsString(results));
+        String analysis = Files.exists(findings) ? Files.readString(findings) : "";
+        Files.writeString(report, MarkdownReport.of(results, "benchmarks/latency-throughput.svg", analysis));
+        System.out.println("Wrote " + report + ", " + chart + " and " + directory.resolve("results.json"));
+    }
+}
