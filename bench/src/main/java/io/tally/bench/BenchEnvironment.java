@@ -95,7 +95,8 @@ final class BenchEnvironment implements AutoCloseable {
                 licenses,
                 LIMIT,
                 TENANT.apiKey(),
-                TENANT.sharedKey());
+                TENANT.sharedKey(),
+                tally.tenants().find(TENANT.tenantId()).orElseThrow().responsePrivateKey());
         return new BenchEnvironment(postgres, kafka, tally, naive, settings, licenses);
     }
 

@@ -237,6 +237,7 @@ public final class TallyBench implements Callable<Integer> {
         machine.put("max heap", Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
         machine.put("java", System.getProperty("java.version"));
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        machine.put("RSA provider", io.tally.gateway.signing.RsaSigning.providerName());
         return machine;
     }
 

@@ -4,11 +4,7 @@ import io.tally.gateway.api.ApiJson;
 import io.tally.protocol.LicenseView;
 import io.tally.protocol.TenantCredentials;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
@@ -36,7 +32,10 @@ public class ResponseSigner {
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final ApiJson json;
-    private final Map<String, PrivateKey> keys = new ConcurrentHashMap<>();
+    /** A tenant's parsed key, with the PEM it came from: a rotated key is noticed by comparing the PEM. */
+    private record ParsedKey(String pem, PrivateKey key) {}
+
+    private final Map<String, ParsedKey> keys = new ConcurrentHashMap<>();
 
     public ResponseSigner(ApiJson json) {
         this.json = json;
@@ -73,25 +72,11 @@ public class ResponseSigner {
     }
 
     private byte[] rsa(TenantCredentials tenant, byte[] data) {
-        try {
-            Signature signature = Signature.getInstance("SHA256withRSA");
-            signature.initSign(keys.computeIfAbsent(
-                    tenant.tenantId() + "\n" + tenant.responsePrivateKey(),
-                    ignored -> parse(tenant.responsePrivateKey())));
-            signature.update(data);
-            return signature.sign();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("could not sign a response", e);
+        ParsedKey parsed = keys.get(tenant.tenantId());
+        if (parsed == null || !parsed.pem().equals(tenant.responsePrivateKey())) {
+            parsed = new ParsedKey(tenant.responsePrivateKey(), RsaSigning.privateKey(tenant.responsePrivateKey()));
+            keys.put(tenant.tenantId(), parsed);
         }
-    }
-
-    private static PrivateKey parse(String pem) {
-        String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-        try {
-            return KeyFactory.getInstance("RSA")
-                    .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("unreadable response-signing key", e);
-        }
+        return RsaSigning.sign(parsed.key(), data);
     }
 }

@@ -3,9 +3,11 @@ package io.tally.bench.naive;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tally.gateway.signing.LicenseApiSignature;
+import io.tally.gateway.signing.RsaSigning;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Base64;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
@@ -50,20 +53,31 @@ public final class NaiveService implements AutoCloseable {
     private final HikariDataSource database;
     private final String apiKey;
     private final String sharedKey;
+    private final PrivateKey responseKey;
 
-    private NaiveService(Server server, HikariDataSource database, String apiKey, String sharedKey) {
+    private NaiveService(
+            Server server, HikariDataSource database, String apiKey, String sharedKey, PrivateKey responseKey) {
         this.server = server;
         this.database = database;
         this.apiKey = apiKey;
         this.sharedKey = sharedKey;
+        this.responseKey = responseKey;
     }
 
     /**
      * Creates its two tables in {@code jdbcUrl} (an empty database) with {@code licenses} licenses of {@code max}
-     * consumptions each, and serves on a free port of 127.0.0.1.
+     * consumptions each, and serves on a free port of 127.0.0.1. Answers carry a {@code LicenseSignature} made with
+     * {@code responseKeyPem}, as the License API requires and as Tally's gateway does.
      */
     public static NaiveService start(
-            String jdbcUrl, String user, String password, String[] licenses, long max, String apiKey, String sharedKey)
+            String jdbcUrl,
+            String user,
+            String password,
+            String[] licenses,
+            long max,
+            String apiKey,
+            String sharedKey,
+            String responseKeyPem)
             throws Exception {
         var config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
@@ -97,14 +111,19 @@ public final class NaiveService implements AutoCloseable {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        var service = new NaiveService(server, database, apiKey, sharedKey);
+        var service = new NaiveService(server, database, apiKey, sharedKey, RsaSigning.privateKey(responseKeyPem));
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 Answer answer = service.answer(request);
+                byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
                 response.setStatus(answer.status());
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-                response.write(true, ByteBuffer.wrap(answer.body().getBytes(StandardCharsets.UTF_8)), callback);
+                response.getHeaders()
+                        .put(
+                                "LicenseSignature",
+                                Base64.getEncoder().encodeToString(RsaSigning.sign(service.responseKey, body)));
+                response.write(true, ByteBuffer.wrap(body), callback);
                 return true;
             }
         });

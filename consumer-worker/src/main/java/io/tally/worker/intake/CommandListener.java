@@ -11,16 +11,12 @@ import io.tally.worker.batch.IncomingCommand;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -69,9 +65,9 @@ class CommandListener {
             topics = Topics.COMMANDS,
             batch = "true",
             concurrency = "${tally.worker.concurrency:2}")
-    void onCommands(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
+    void onCommands(List<ConsumerRecord<String, byte[]>> records) {
         try {
-            applyBatch(records, consumer);
+            applyBatch(records);
         } catch (RuntimeException e) {
             // The container retries the batch forever; say why, or a stuck partition is silent.
             LOGGER.warn("Batch of {} commands failed and will be retried: {}", records.size(), e.toString(), e);
@@ -79,49 +75,47 @@ class CommandListener {
         }
     }
 
-    private void applyBatch(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
+    private void applyBatch(List<ConsumerRecord<String, byte[]>> records) {
         List<IncomingCommand> commands = new ArrayList<>(records.size());
         Map<UUID, ConsumerRecord<String, byte[]>> origins = new HashMap<>();
-        List<CompletableFuture<?>> sends = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             String problem = check.problemWith(record);
             if (problem != null) {
-                sends.add(deadLetter(record, problem));
+                deadLetter(record, problem);
                 continue;
             }
             Command command = codec.decodeCommand(record.value());
             commands.add(new IncomingCommand(command, record.partition(), record.offset()));
             origins.putIfAbsent(command.commandId(), record);
         }
-        for (CommandBatchApplier.Decided decided : applier.apply(commands, committedOffsets(records, consumer))) {
+        for (CommandBatchApplier.Decided decided : applier.apply(commands, committedOffsets(records))) {
             ConsumerRecord<String, byte[]> origin =
                     origins.get(decided.command().commandId());
             if (origin.headers().lastHeader(KafkaHeaders.CORRELATION_ID) != null) {
                 // Only a gateway waiting for the answer asks for one; commands produced otherwise get none.
-                sends.add(sendReply(decided.reply(), origin));
+                sendReply(decided.reply(), origin);
             }
             if (decided.emitEvent()) {
-                sends.add(kafka.send(
+                kafka.send(
                         Topics.EVENTS,
                         origin.key(),
-                        codec.encodeEvent(EventFactory.of(decided.command(), decided.entry()))));
+                        codec.encodeEvent(EventFactory.of(decided.command(), decided.entry())));
             }
         }
         // Everything is sent in the container's Kafka transaction, which also carries the batch's offsets: replies,
-        // events and dead letters become visible to read_committed consumers together, and only once.
-        CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+        // events and dead letters become visible to read_committed consumers together, and only once. Not waited for
+        // here: committing the transaction flushes them, and fails (rolling the batch back) if any send failed.
     }
 
-    /** The group's committed offset of each partition in the batch (0 for a partition never committed). */
-    private static Map<Integer, Long> committedOffsets(
-            List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
-        Set<TopicPartition> partitions = new HashSet<>();
-        records.forEach(record -> partitions.add(new TopicPartition(record.topic(), record.partition())));
+    /**
+     * The group's committed offset of each partition in the batch, without asking the coordinator: a batch starts where
+     * the last committed one ended (each batch commits its offsets in its own transaction, and after a rollback or a
+     * rebalance the consumer resumes at the committed offset), so it is the batch's first offset of the partition, or
+     * beyond only by transaction markers, which hold no command.
+     */
+    private static Map<Integer, Long> committedOffsets(List<ConsumerRecord<String, byte[]>> records) {
         Map<Integer, Long> committed = new HashMap<>();
-        consumer.committed(partitions)
-                .forEach((partition, offset) ->
-                        committed.put(partition.partition(), offset == null ? 0 : offset.offset()));
-        partitions.forEach(partition -> committed.putIfAbsent(partition.partition(), 0L));
+        records.forEach(record -> committed.merge(record.partition(), record.offset(), Math::min));
         return committed;
     }
 
