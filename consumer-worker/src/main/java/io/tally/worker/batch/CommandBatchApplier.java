@@ -96,6 +96,7 @@ public class CommandBatchApplier {
             stored.forEach((id, entry) -> results.put(id, entry.result()));
             Map<Integer, Long> emittedThrough = ledger.emittedThrough(tx, committedOffsets);
             Map<List<String>, Ledger.KeyUse> keyUses = new HashMap<>(ledger.keyUses(tx, commands));
+            prefetch(batch);
             for (IncomingCommand incoming : batch) {
                 Command command = incoming.command();
                 if (results.containsKey(command.commandId())) {
@@ -192,8 +193,25 @@ public class CommandBatchApplier {
             }
         }
 
+        /** Finds and locks every license the batch's undecided license commands name, in one go. */
+        private void prefetch(List<IncomingCommand> batch) {
+            List<LicenseStore.Key> keys = batch.stream()
+                    .map(IncomingCommand::command)
+                    .filter(command -> !results.containsKey(command.commandId()))
+                    .filter(command -> command instanceof LicenseCommand)
+                    .map(command -> new LicenseStore.Key(command.tenantId(), ((LicenseCommand) command).license()))
+                    .distinct()
+                    .toList();
+            store.findAll(tx, keys)
+                    .forEach((key, lookup) -> lookups.put(List.of(key.tenantId(), key.ref()), resolve(lookup)));
+        }
+
         private Object find(String tenantId, LicenseRef ref) {
-            return switch (store.find(tx, tenantId, ref)) {
+            return resolve(store.find(tx, tenantId, ref));
+        }
+
+        private Object resolve(LicenseStore.Lookup lookup) {
+            return switch (lookup) {
                 case LicenseStore.Lookup.Missing missing -> missing.reason();
                 case LicenseStore.Lookup.Found found -> {
                     long id = found.license().id();
@@ -216,12 +234,16 @@ public class CommandBatchApplier {
         }
 
         private void flush() {
+            List<org.jooq.Query> updates = new ArrayList<>();
             current.forEach((id, state) -> {
                 LicenseState before = loaded.get(id);
                 if (!before.equals(state)) {
-                    loaded.put(id, store.save(tx, before, state));
+                    loaded.put(id, store.save(tx, before, state, updates));
                 }
             });
+            if (!updates.isEmpty()) {
+                tx.batch(updates).execute();
+            }
         }
 
         private void record(
