@@ -234,16 +234,14 @@ public class CommandBatchApplier {
         }
 
         private void flush() {
-            List<org.jooq.Query> updates = new ArrayList<>();
+            var pending = new LicenseStore.PendingWrites();
             current.forEach((id, state) -> {
                 LicenseState before = loaded.get(id);
                 if (!before.equals(state)) {
-                    loaded.put(id, store.save(tx, before, state, updates));
+                    loaded.put(id, store.save(tx, before, state, pending));
                 }
             });
-            if (!updates.isEmpty()) {
-                tx.batch(updates).execute();
-            }
+            store.write(tx, pending);
         }
 
         private void record(

@@ -14,6 +14,7 @@ import io.tally.worker.db.tables.records.ProductRecord;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,7 +28,6 @@ import org.jooq.DSLContext;
 import org.jooq.JSONB;
 import org.jooq.Query;
 import org.jooq.Record;
-import org.jooq.Row2;
 import org.jooq.impl.DSL;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.type.TypeReference;
@@ -78,27 +78,33 @@ public class LicenseStore {
                                 .distinct()
                                 .toList()))
                 .forEach(product -> products.put(List.of(product.getTenantId(), product.getShortCode()), product));
-        Set<Row2<Long, String>> byKey = new LinkedHashSet<>();
-        Set<Row2<Long, String>> byUser = new LinkedHashSet<>();
+        Set<Long> productIds = new LinkedHashSet<>();
+        Set<String> licenseKeys = new LinkedHashSet<>();
+        Set<String> usernames = new LinkedHashSet<>();
         for (Key key : keys) {
             ProductRecord product =
                     products.get(List.of(key.tenantId(), key.ref().product()));
             if (product == null) {
                 lookups.put(key, new Lookup.Missing(RejectionType.UNKNOWN_PRODUCT));
-            } else if (key.ref().licenseKey() != null) {
-                byKey.add(DSL.row(product.getId(), key.ref().licenseKey()));
+                continue;
+            }
+            productIds.add(product.getId());
+            if (key.ref().licenseKey() != null) {
+                licenseKeys.add(key.ref().licenseKey());
             } else {
-                byUser.add(DSL.row(product.getId(), key.ref().username()));
+                usernames.add(key.ref().username());
             }
         }
+        // "= ANY" on each column of the unique index, not a row-value IN list, which PostgreSQL would scan the table
+        // for. A key that also exists in another product of the batch is locked too; the match below ignores it.
         Condition named = DSL.falseCondition();
-        if (!byKey.isEmpty()) {
-            named = named.or(DSL.row(LICENSE.PRODUCT_ID, LICENSE.LICENSE_KEY).in(byKey));
+        if (!licenseKeys.isEmpty()) {
+            named = named.or(LICENSE.PRODUCT_ID.in(productIds).and(LICENSE.LICENSE_KEY.in(licenseKeys)));
         }
-        if (!byUser.isEmpty()) {
-            named = named.or(DSL.row(LICENSE.PRODUCT_ID, LICENSE.USERNAME).in(byUser));
+        if (!usernames.isEmpty()) {
+            named = named.or(LICENSE.PRODUCT_ID.in(productIds).and(LICENSE.USERNAME.in(usernames)));
         }
-        List<LicenseRecord> rows = byKey.isEmpty() && byUser.isEmpty()
+        List<LicenseRecord> rows = productIds.isEmpty()
                 ? List.of()
                 : tx.selectFrom(LICENSE)
                         .where(named)
@@ -253,28 +259,99 @@ public class LicenseStore {
     }
 
     /**
-     * As {@link #save(DSLContext, LicenseState, LicenseState)}, but updates go to {@code deferred} for the caller to
-     * run as one batch (one round trip for a whole poll batch); only new devices, whose ids the answer needs, are
-     * inserted at once. With {@code deferred} null, everything runs at once.
+     * Updates collected from several {@link #save(DSLContext, LicenseState, LicenseState, PendingWrites)} calls, run
+     * by {@link #write(DSLContext, PendingWrites)} in two round trips: every changed license row in one statement, the
+     * rest (devices, features) as one JDBC batch. Not thread-safe; one per transaction.
      */
-    public LicenseState save(DSLContext tx, LicenseState before, LicenseState after, List<Query> deferred) {
-        if (!before.meter().equals(after.meter()) || before.enabled() != after.enabled()) {
-            Meter meter = after.meter();
-            run(
-                    deferred,
-                    tx.update(LICENSE)
-                            .set(LICENSE.ENABLED, after.enabled())
-                            .set(LICENSE.MAX_CONSUMPTIONS, meter.max())
-                            .set(LICENSE.TOTAL_CONSUMPTIONS, meter.total())
-                            .set(LICENSE.ALLOW_UNLIMITED_CONSUMPTIONS, meter.allowUnlimited())
-                            .set(LICENSE.ALLOW_NEGATIVE_CONSUMPTIONS, meter.allowNegative())
-                            .set(LICENSE.ALLOW_OVERAGES, meter.allowOverages())
-                            .set(LICENSE.MAX_OVERAGES, meter.maxOverages())
-                            .set(LICENSE.RESET_CONSUMPTION, meter.reset())
-                            .set(LICENSE.CONSUMPTION_PERIOD, meter.period())
-                            .set(LICENSE.PERIOD_STARTED_AT, offset(meter.periodStart()))
-                            .where(LICENSE.ID.eq(after.id())));
+    public static final class PendingWrites {
+        private final List<LicenseState> licenses = new ArrayList<>();
+        private final List<Query> others = new ArrayList<>();
+    }
+
+    /** Runs what {@code pending} collected. */
+    public void write(DSLContext tx, PendingWrites pending) {
+        if (!pending.licenses.isEmpty()) {
+            int n = pending.licenses.size();
+            Long[] ids = new Long[n];
+            Boolean[] enabled = new Boolean[n];
+            Long[] max = new Long[n];
+            Long[] total = new Long[n];
+            Boolean[] unlimited = new Boolean[n];
+            Boolean[] negative = new Boolean[n];
+            Boolean[] overages = new Boolean[n];
+            Long[] maxOverages = new Long[n];
+            Boolean[] reset = new Boolean[n];
+            String[] period = new String[n];
+            OffsetDateTime[] started = new OffsetDateTime[n];
+            for (int i = 0; i < n; i++) {
+                LicenseState license = pending.licenses.get(i);
+                Meter meter = license.meter();
+                ids[i] = license.id();
+                enabled[i] = license.enabled();
+                max[i] = meter.max();
+                total[i] = meter.total();
+                unlimited[i] = meter.allowUnlimited();
+                negative[i] = meter.allowNegative();
+                overages[i] = meter.allowOverages();
+                maxOverages[i] = meter.maxOverages();
+                reset[i] = meter.reset();
+                period[i] = meter.period();
+                started[i] = offset(meter.periodStart());
+            }
+            tx.execute(
+                    "update license l set enabled = v.enabled, max_consumptions = v.max, total_consumptions = v.total,"
+                            + " allow_unlimited_consumptions = v.unlimited, allow_negative_consumptions = v.negative,"
+                            + " allow_overages = v.overages, max_overages = v.max_overages,"
+                            + " reset_consumption = v.reset, consumption_period = v.period,"
+                            + " period_started_at = v.started"
+                            + " from unnest({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10})"
+                            + " as v(id, enabled, max, total, unlimited, negative, overages, max_overages, reset,"
+                            + " period, started)"
+                            + " where l.id = v.id",
+                    DSL.val(ids),
+                    DSL.val(enabled),
+                    DSL.val(max),
+                    DSL.val(total),
+                    DSL.val(unlimited),
+                    DSL.val(negative),
+                    DSL.val(overages),
+                    DSL.val(maxOverages),
+                    DSL.val(reset),
+                    DSL.val(period),
+                    DSL.val(started));
         }
+        if (!pending.others.isEmpty()) {
+            tx.batch(pending.others).execute();
+        }
+    }
+
+    /**
+     * As {@link #save(DSLContext, LicenseState, LicenseState)}, but updates go to {@code pending}, run later by
+     * {@link #write}; only new devices, whose ids the answer needs, are inserted at once. With {@code pending} null,
+     * everything runs at once.
+     */
+    public LicenseState save(DSLContext tx, LicenseState before, LicenseState after, PendingWrites pending) {
+        if (!before.meter().equals(after.meter()) || before.enabled() != after.enabled()) {
+            if (pending != null) {
+                pending.licenses.add(after);
+            } else {
+                Meter meter = after.meter();
+                tx.update(LICENSE)
+                        .set(LICENSE.ENABLED, after.enabled())
+                        .set(LICENSE.MAX_CONSUMPTIONS, meter.max())
+                        .set(LICENSE.TOTAL_CONSUMPTIONS, meter.total())
+                        .set(LICENSE.ALLOW_UNLIMITED_CONSUMPTIONS, meter.allowUnlimited())
+                        .set(LICENSE.ALLOW_NEGATIVE_CONSUMPTIONS, meter.allowNegative())
+                        .set(LICENSE.ALLOW_OVERAGES, meter.allowOverages())
+                        .set(LICENSE.MAX_OVERAGES, meter.maxOverages())
+                        .set(LICENSE.RESET_CONSUMPTION, meter.reset())
+                        .set(LICENSE.CONSUMPTION_PERIOD, meter.period())
+                        .set(LICENSE.PERIOD_STARTED_AT, offset(meter.periodStart()))
+                        .where(LICENSE.ID.eq(after.id()))
+                        .execute();
+            }
+        }
+        List<Query> deferred = pending == null ? null : pending.others;
         LicenseState saved = after;
         for (DeviceState device : after.devices().values()) {
             DeviceState previous = before.devices().get(device.hardwareId());
