@@ -18,7 +18,7 @@ public record GatewayProperties(
         Map<String, String> envelopeKeys,
         String envelopeSigningKeyId,
         @DefaultValue("10s") Duration replyTimeout,
-        @DefaultValue("20000") int maxInFlight) {
+        @DefaultValue("2000") int maxInFlight) {
 
     public GatewayProperties {
         if (envelopeKeys == null || envelopeKeys.isEmpty()) {

@@ -67,6 +67,12 @@ public final class TallyBench implements Callable<Integer> {
     @Option(names = "--connections", defaultValue = "512", description = "Client connections at most (many clients).")
     int connections;
 
+    @Option(
+            names = "--burst-connections",
+            defaultValue = "4000",
+            description = "Client connections during the burst: many clients at once.")
+    int burstConnections;
+
     @Option(names = "--replay-commands", defaultValue = "1000000", description = "0 skips the replay benchmark.")
     long replayCommands;
 
@@ -122,7 +128,7 @@ public final class TallyBench implements Callable<Integer> {
             }
 
             long[] before = environment.tallyTotals();
-            var burstLoad = new OpenLoopLoad(Math.max(connections, 1_000));
+            var burstLoad = new OpenLoopLoad(burstConnections);
             StepResult burstResult;
             try (burstLoad) {
                 burstResult = burstLoad.run(
