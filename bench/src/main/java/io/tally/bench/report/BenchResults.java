@@ -23,6 +23,15 @@ public record BenchResults(
 
     public static final double P99_TARGET_MILLIS = 50;
 
+    /** The highest throughput of {@code system} on {@code profile} at any latency. */
+    public double peak(String system, String profile) {
+        return steps.stream()
+                .filter(step -> step.system().equals(system) && step.profile().equals(profile))
+                .mapToDouble(StepResult::throughput)
+                .max()
+                .orElse(0);
+    }
+
     /** The highest throughput of {@code system} on {@code profile} with p99 within the target and no error. */
     public double sustained(String system, String profile) {
         return steps.stream()

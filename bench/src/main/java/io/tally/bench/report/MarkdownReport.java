@@ -36,6 +36,15 @@ public final class MarkdownReport {
                     format("Tally %,.0f/s, naive %,.0f/s: %.2f x", tally, naive, ratio),
                     profile.equals("hot") ? ratio >= 2.5 : null);
         }
+        for (String profile : new String[] {"hot", "zipf"}) {
+            double tally = results.peak("tally", profile);
+            double naive = results.peak("naive", profile);
+            row(
+                    md,
+                    "Peak throughput at any latency, " + profile + " (for reference)",
+                    format("Tally %,.0f/s, naive %,.0f/s: %.2f x", tally, naive, naive == 0 ? 0 : tally / naive),
+                    null);
+        }
         StepResult burst = results.burst();
         long otherErrors = burst.outcomes().entrySet().stream()
                 .filter(e -> !e.getKey().equals("200") && !e.getKey().startsWith("429"))
