@@ -82,6 +82,12 @@ public final class TallyBench implements Callable<Integer> {
     @Option(names = "--profiles", split = ",", defaultValue = "hot,zipf", description = "Default: ${DEFAULT-VALUE}.")
     List<String> profiles;
 
+    @Option(
+            names = "--render-only",
+            description =
+                    "Write the report again from the last results.json (after editing the findings); runs nothing.")
+    boolean renderOnly;
+
     public static void main(String[] args) {
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
         System.exit(new CommandLine(new TallyBench()).execute(args));
@@ -89,6 +95,11 @@ public final class TallyBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (renderOnly) {
+            Path results = report.toAbsolutePath().getParent().resolve("benchmarks/results.json");
+            write(JsonMapper.builder().build().readValue(Files.readString(results), BenchResults.class));
+            return 0;
+        }
         String startedAt = Instant.now().toString();
         String command = "./tally-bench"
                 + (System.getProperty("tally.bench.args", "").isBlank()
