@@ -41,6 +41,9 @@ class GatewayConfiguration {
         ConcurrentMessageListenerContainer<String, byte[]> container = factory.createContainer(Topics.REPLIES);
         container.getContainerProperties().setGroupId("tally-gateway-" + UUID.randomUUID());
         container.getContainerProperties().getKafkaConsumerProperties().setProperty("auto.offset.reset", "latest");
+        // Nothing needs this group's position (a restarted instance starts at the end), so the container does not
+        // commit it after every poll; the consumer's background auto-commit is enough and costs no round trip.
+        container.getContainerProperties().getKafkaConsumerProperties().setProperty("enable.auto.commit", "true");
         container.setAutoStartup(false);
         return container;
     }

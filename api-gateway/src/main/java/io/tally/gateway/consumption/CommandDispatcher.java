@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.kafka.requestreply.CorrelationKey;
@@ -36,6 +38,12 @@ public class CommandDispatcher {
     private final ProtocolCodec codec;
     private final EnvelopeSignature signature;
     private final Semaphore inFlight;
+
+    /**
+     * Where answers are rendered and signed. A reply completes its future on the thread that reads the replies topic;
+     * rendering there (RSA included) would make every answer wait for the ones before it and hold up the next read.
+     */
+    private final Executor answering = Executors.newVirtualThreadPerTaskExecutor();
 
     public CommandDispatcher(
             ReplyingKafkaTemplate<String, byte[], byte[]> kafka,
@@ -77,7 +85,7 @@ public class CommandDispatcher {
                 }
             });
             CompletableFuture<CommandReply> reply =
-                    pending.thenApply(consumerRecord -> codec.decodeReply(consumerRecord.value()));
+                    pending.thenApplyAsync(consumerRecord -> codec.decodeReply(consumerRecord.value()), answering);
             return reply.whenComplete((ignored, failure) -> inFlight.release());
         } catch (RuntimeException e) {
             inFlight.release();
