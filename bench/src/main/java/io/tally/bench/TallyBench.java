@@ -9,6 +9,7 @@ import io.tally.bench.replay.ReplayBenchmark;
 import io.tally.bench.report.BenchResults;
 import io.tally.bench.report.LatencyChart;
 import io.tally.bench.report.MarkdownReport;
+import io.tally.bench.report.ProfileSummary;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,6 +89,9 @@ public final class TallyBench implements Callable<Integer> {
                     "Write the report again from the last results.json (after editing the findings); runs nothing.")
     boolean renderOnly;
 
+    /** CPU profiles of the phases that miss their targets, as Markdown, in run order. */
+    private final StringBuilder cpuProfiles = new StringBuilder();
+
     public static void main(String[] args) {
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
         System.exit(new CommandLine(new TallyBench()).execute(args));
@@ -152,6 +156,7 @@ public final class TallyBench implements Callable<Integer> {
             long acceptedLost = Math.max(0, accepted - appliedDuringBurst);
 
             System.out.printf("Replay: producing %,d commands...%n", replayCommands);
+            var replayRecording = ProfileSummary.start();
             ReplayBenchmark.Result replay = ReplayBenchmark.run(
                     environment.tally,
                     environment.settings.bootstrapServers(),
@@ -161,6 +166,10 @@ public final class TallyBench implements Callable<Integer> {
                     BenchEnvironment.HARDWARE_ID,
                     licenses,
                     replayCommands);
+            cpuProfiles.append(ProfileSummary.stop(
+                    replayRecording,
+                    workDirectory.toAbsolutePath().resolve("replay.jfr"),
+                    "Replay: producing the commands, then the worker applying them (worker, broker)"));
             System.out.printf(
                     "  replay: %,.0f commands/s (%,d in %.1f s)%n",
                     replay.commandsPerSecond(), replay.commands(), replay.applySeconds());
@@ -187,14 +196,23 @@ public final class TallyBench implements Callable<Integer> {
     /** Steps up the ladder until the system saturates (p99 over 1 s, errors, or well under the offered rate). */
     private List<StepResult> ladder(
             OpenLoopLoad load, OpenLoopLoad.Target target, String profile, byte[][] bodies, IntSupplier licenses)
-            throws InterruptedException {
+            throws Exception {
         List<StepResult> steps = new ArrayList<>();
         for (double rate : LADDER) {
             if (rate > maxRate) {
                 break;
             }
+            // One step of the hot license, where the latency target is missed, is profiled.
+            boolean profiled = target.system().equals("tally") && profile.equals("hot") && rate == 1_000;
+            var recording = profiled ? ProfileSummary.start() : null;
             StepResult step =
                     load.run(target, profile, rate, Duration.ofSeconds(stepSeconds), bodies, licenses, drain());
+            if (profiled) {
+                cpuProfiles.append(ProfileSummary.stop(
+                        recording,
+                        workDirectory.toAbsolutePath().resolve("hot-1000.jfr"),
+                        "Tally, one hot license, 1,000 requests/s offered (gateway, worker, broker, load generator)"));
+            }
             steps.add(step);
             System.out.println("  " + describe(step));
             boolean saturated =
@@ -271,6 +289,12 @@ public final class TallyBench implements Callable<Integer> {
                         .build()
                         .writeValueAsString(results));
         String analysis = Files.exists(findings) ? Files.readString(findings) : "";
+        if (!cpuProfiles.isEmpty()) {
+            Files.writeString(
+                    directory.resolve("profiles.md"),
+                    "# CPU profiles of the last benchmark run\n\nWritten by `" + results.command()
+                            + "`; PostgreSQL runs" + " as a process of its own and is not in them.\n\n" + cpuProfiles);
+        }
         Files.writeString(report, MarkdownReport.of(results, "benchmarks/latency-throughput.svg", analysis));
         System.out.println("Wrote " + report + ", " + chart + " and " + directory.resolve("results.json"));
     }

@@ -56,6 +56,8 @@ public final class MarkdownReport {
                 format("%s; accepted lost: %d", burst.outcomes(), results.burstAcceptedLost()),
                 otherErrors == 0 && results.burstAcceptedLost() == 0);
         md.append("\n").append(findings).append("\n");
+        md.append(
+                "CPU profiles (JFR) of the replay and of a hot-license step: [benchmarks/profiles.md](benchmarks/profiles.md).\n\n");
         md.append("## Latency versus throughput\n\n![p99 latency versus throughput](")
                 .append(chartPath)
                 .append(")\n\n");
