@@ -41,7 +41,8 @@ public final class CommandRecordCheck {
         }
     }
 
-    static String header(Headers headers, String name) {
+    /** The last value of header {@code name} as UTF-8, or {@code null} when absent. */
+    public static String header(Headers headers, String name) {
         Header header = headers.lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }

@@ -112,6 +112,21 @@ public class LicenseStore {
                         .forUpdate()
                         .fetch();
         Map<Long, LicenseState> states = states(tx, rows, products);
+        // Rows by what names them ("k" key or "u" user, product, name), oldest first: one map lookup per key rather
+        // than a scan of the batch's rows for each of its commands.
+        Map<List<Object>, List<LicenseRecord>> rowsByName = new HashMap<>();
+        for (LicenseRecord row : rows) {
+            if (row.getLicenseKey() != null) {
+                rowsByName
+                        .computeIfAbsent(
+                                List.of("k", row.getProductId(), row.getLicenseKey()), name -> new ArrayList<>())
+                        .add(row);
+            } else {
+                rowsByName
+                        .computeIfAbsent(List.of("u", row.getProductId(), row.getUsername()), name -> new ArrayList<>())
+                        .add(row);
+            }
+        }
         for (Key key : keys) {
             if (lookups.containsKey(key)) {
                 continue;
@@ -119,11 +134,10 @@ public class LicenseStore {
             ProductRecord product =
                     products.get(List.of(key.tenantId(), key.ref().product()));
             LicenseRef ref = key.ref();
-            LicenseRecord match = rows.stream()
-                    .filter(row -> row.getProductId().equals(product.getId()))
-                    .filter(row -> ref.licenseKey() != null
-                            ? ref.licenseKey().equals(row.getLicenseKey())
-                            : ref.username().equals(row.getUsername()))
+            List<Object> name = ref.licenseKey() != null
+                    ? List.of("k", product.getId(), ref.licenseKey())
+                    : List.of("u", product.getId(), ref.username());
+            LicenseRecord match = rowsByName.getOrDefault(name, List.of()).stream()
                     .filter(row -> ref.licenseId() == null || ref.licenseId().equals(row.getId()))
                     .findFirst()
                     .orElse(null);

@@ -2,8 +2,8 @@ package io.tally.ops.redrive;
 
 import io.tally.ops.Connections;
 import io.tally.protocol.Topics;
+import io.tally.worker.intake.CommandRecordCheck;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -112,7 +112,7 @@ public final class RedriveCommand implements Callable<Integer> {
                         }
                         found++;
                         progress.put(partition, new OffsetAndMetadata(letter.offset() + 1));
-                        String originalTopic = header(letter.headers(), "kafka_dlt-original-topic");
+                        String originalTopic = CommandRecordCheck.header(letter.headers(), "kafka_dlt-original-topic");
                         out.printf(
                                 "  %s-%d@%d key %s from %s-%s@%s: %s%n",
                                 letter.topic(),
@@ -120,9 +120,9 @@ public final class RedriveCommand implements Callable<Integer> {
                                 letter.offset(),
                                 letter.key(),
                                 originalTopic,
-                                header(letter.headers(), "kafka_dlt-original-partition"),
-                                header(letter.headers(), "kafka_dlt-original-offset"),
-                                header(letter.headers(), Topics.DLT_REASON_HEADER));
+                                CommandRecordCheck.header(letter.headers(), "kafka_dlt-original-partition"),
+                                CommandRecordCheck.header(letter.headers(), "kafka_dlt-original-offset"),
+                                CommandRecordCheck.header(letter.headers(), Topics.DLT_REASON_HEADER));
                         if (originalTopic != null && !originalTopic.equals(Topics.COMMANDS)) {
                             skipped++; // not ours to put back
                             continue;
@@ -164,11 +164,6 @@ public final class RedriveCommand implements Callable<Integer> {
             }
         }
         return headers;
-    }
-
-    private static String header(Headers headers, String name) {
-        Header header = headers.lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private KafkaProducer<String, byte[]> producer() {
