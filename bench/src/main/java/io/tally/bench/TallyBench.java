@@ -89,6 +89,12 @@ public final class TallyBench implements Callable<Integer> {
                     "Write the report again from the last results.json (after editing the findings); runs nothing.")
     boolean renderOnly;
 
+    @Option(
+            names = "--replay-only",
+            description =
+                    "Run only the replay benchmark and print its rate (for working on the worker); writes no report.")
+    boolean replayOnly;
+
     /** CPU profiles of the phases that miss their targets, as Markdown, in run order. */
     private final StringBuilder cpuProfiles = new StringBuilder();
 
@@ -124,6 +130,11 @@ public final class TallyBench implements Callable<Integer> {
                     URI.create(environment.naive.url()),
                     BenchEnvironment.TENANT.apiKey(),
                     BenchEnvironment.TENANT.sharedKey());
+            if (replayOnly) {
+                ReplayBenchmark.Result replay = replay(environment, licenses);
+                System.out.println(cpuProfiles);
+                return replay.ledgerRows() == replay.commands() && replay.totalIncrease() == replay.commands() ? 0 : 1;
+            }
             IntSupplier hot = () -> 0;
             Zipf zipf = new Zipf(licenses.length - 1, 1.0);
             IntSupplier zipfLicense = () -> 1 + OpenLoopLoad.zipf(zipf).getAsInt();
@@ -155,24 +166,7 @@ public final class TallyBench implements Callable<Integer> {
             long appliedDuringBurst = after[2] - before[2];
             long acceptedLost = Math.max(0, accepted - appliedDuringBurst);
 
-            System.out.printf("Replay: producing %,d commands...%n", replayCommands);
-            var replayRecording = ProfileSummary.start();
-            ReplayBenchmark.Result replay = ReplayBenchmark.run(
-                    environment.tally,
-                    environment.settings.bootstrapServers(),
-                    environment.settings.envelopeKey(),
-                    BenchEnvironment.TENANT.tenantId(),
-                    BenchEnvironment.PRODUCT,
-                    BenchEnvironment.HARDWARE_ID,
-                    licenses,
-                    replayCommands);
-            cpuProfiles.append(ProfileSummary.stop(
-                    replayRecording,
-                    workDirectory.toAbsolutePath().resolve("replay.jfr"),
-                    "Replay: producing the commands, then the worker applying them (worker, broker)"));
-            System.out.printf(
-                    "  replay: %,.0f commands/s (%,d in %.1f s)%n",
-                    replay.commandsPerSecond(), replay.commands(), replay.applySeconds());
+            ReplayBenchmark.Result replay = replay(environment, licenses);
 
             long[] tallyTotals = environment.tallyTotals();
             long[] naiveTotals = environment.naive.totals();
@@ -191,6 +185,28 @@ public final class TallyBench implements Callable<Integer> {
             checks.forEach((name, held) -> System.out.println((held ? "  held: " : "  FAILED: ") + name));
             return checks.containsValue(false) ? 1 : 0;
         }
+    }
+
+    private ReplayBenchmark.Result replay(BenchEnvironment environment, String[] licenses) throws Exception {
+        System.out.printf("Replay: producing %,d commands...%n", replayCommands);
+        var replayRecording = ProfileSummary.start();
+        ReplayBenchmark.Result replay = ReplayBenchmark.run(
+                environment.tally,
+                environment.settings.bootstrapServers(),
+                environment.settings.envelopeKey(),
+                BenchEnvironment.TENANT.tenantId(),
+                BenchEnvironment.PRODUCT,
+                BenchEnvironment.HARDWARE_ID,
+                licenses,
+                replayCommands);
+        cpuProfiles.append(ProfileSummary.stop(
+                replayRecording,
+                workDirectory.toAbsolutePath().resolve("replay.jfr"),
+                "Replay: producing the commands, then the worker applying them (worker, broker)"));
+        System.out.printf(
+                "  replay: %,.0f commands/s (%,d in %.1f s)%n",
+                replay.commandsPerSecond(), replay.commands(), replay.applySeconds());
+        return replay;
     }
 
     /** Steps up the ladder until the system saturates (p99 over 1 s, errors, or well under the offered rate). */

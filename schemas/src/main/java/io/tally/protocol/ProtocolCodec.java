@@ -19,6 +19,10 @@ public final class ProtocolCodec {
 
     private static final String SCHEMA_VERSION_FIELD = "schema_version";
 
+    /** How every message this codec writes begins. */
+    private static final byte[] VERSION_PREFIX = ("{\"" + SCHEMA_VERSION_FIELD + "\":" + SCHEMA_VERSION + ",")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     private final JsonMapper mapper = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             // Additive schema changes within a version must not break older readers.
@@ -70,17 +74,34 @@ public final class ProtocolCodec {
         }
     }
 
+    /**
+     * The value's JSON object with {@code schema_version} spliced in as its first field: one serialisation, no tree.
+     * {@code writerFor(type)} so that the "type" discriminator of sealed hierarchies is written.
+     */
     private <T> byte[] encode(T value, Class<T> type) {
-        // writerFor(type) so that the "type" discriminator of sealed hierarchies is written.
-        ObjectNode body = (ObjectNode) mapper.readTree(mapper.writerFor(type).writeValueAsBytes(value));
-        ObjectNode tree = mapper.createObjectNode();
-        tree.put(SCHEMA_VERSION_FIELD, SCHEMA_VERSION);
-        tree.setAll(body);
-        return mapper.writeValueAsBytes(tree);
+        byte[] body = mapper.writerFor(type).writeValueAsBytes(value);
+        // body is "{...}"; an empty object needs no comma after the version.
+        boolean empty = body.length == 2;
+        byte[] message = new byte[VERSION_PREFIX.length + body.length - (empty ? 2 : 1)];
+        System.arraycopy(VERSION_PREFIX, 0, message, 0, VERSION_PREFIX.length);
+        if (empty) {
+            message[VERSION_PREFIX.length - 1] = '}';
+        } else {
+            System.arraycopy(body, 1, message, VERSION_PREFIX.length, body.length - 1);
+        }
+        return message;
     }
 
+    /**
+     * Messages this codec wrote start with {@link #VERSION_PREFIX} and are read in one pass (the version field is
+     * skipped as an unknown property); any other layout, from another writer, goes through a tree to find and check the
+     * version wherever it is.
+     */
     private <T> T decode(byte[] bytes, Class<T> type) {
         try {
+            if (startsWithVersionPrefix(bytes)) {
+                return mapper.readValue(bytes, type);
+            }
             if (!(mapper.readTree(bytes) instanceof ObjectNode tree)) {
                 throw new MalformedMessageException("message is not a JSON object", null);
             }
@@ -92,5 +113,17 @@ public final class ProtocolCodec {
         } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
             throw new MalformedMessageException("unreadable " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
+    }
+
+    private static boolean startsWithVersionPrefix(byte[] bytes) {
+        if (bytes.length <= VERSION_PREFIX.length) {
+            return false;
+        }
+        for (int i = 0; i < VERSION_PREFIX.length; i++) {
+            if (bytes[i] != VERSION_PREFIX[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 }

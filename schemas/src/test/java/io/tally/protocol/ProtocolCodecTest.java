@@ -93,6 +93,31 @@ class ProtocolCodecTest {
     }
 
     @Test
+    void shouldReadMessageWhoseVersionIsNotTheFirstField() {
+        // given: the same command from another writer, its fields in another order
+        ObjectNode tree = (ObjectNode) json.readTree(codec.encodeCommand(COMMAND));
+        tree.remove("schema_version");
+        tree.put("schema_version", 1);
+
+        // when / then
+        assertThat(new String(json.writeValueAsBytes(tree), StandardCharsets.UTF_8))
+                .doesNotStartWith("{\"schema_version\"");
+        assertThat(codec.decodeCommand(json.writeValueAsBytes(tree))).isEqualTo(COMMAND);
+    }
+
+    @Test
+    void shouldRejectMessageWithoutSchemaVersion() {
+        // given
+        ObjectNode tree = (ObjectNode) json.readTree(codec.encodeCommand(COMMAND));
+        tree.remove("schema_version");
+
+        // when / then
+        assertThatThrownBy(() -> codec.decodeCommand(json.writeValueAsBytes(tree)))
+                .isInstanceOf(MalformedMessageException.class)
+                .hasMessageContaining("schema_version");
+    }
+
+    @Test
     void shouldRejectUnparseableBytes() {
         assertThatThrownBy(() -> codec.decodeCommand("{not json".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(MalformedMessageException.class);
