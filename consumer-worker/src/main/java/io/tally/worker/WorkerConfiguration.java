@@ -45,6 +45,11 @@ class WorkerConfiguration {
     }
 
     @Bean
+    io.tally.worker.license.LicenseCache licenseCache(WorkerProperties properties) {
+        return new io.tally.worker.license.LicenseCache(properties.licenseCacheSize());
+    }
+
+    @Bean
     Clock clock() {
         return Clock.systemUTC();
     }

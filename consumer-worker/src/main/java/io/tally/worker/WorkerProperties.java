@@ -13,13 +13,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param replicationFactor replicas of those topics
  * @param commandsRetentionMs retention of the commands topic when the worker creates it; -1 (the default) keeps every
  *     command, which a rebuild from the topic and a replay after restoring an old backup need
+ * @param licenseCacheSize licenses whose state the worker keeps between batches (see
+ *     {@link io.tally.worker.license.LicenseCache}); 0 reads every license from PostgreSQL each batch
  */
 @ConfigurationProperties("tally")
 public record WorkerProperties(
         Map<String, String> envelopeKeys,
         @DefaultValue("6") int partitions,
         @DefaultValue("1") short replicationFactor,
-        @DefaultValue("-1") long commandsRetentionMs) {
+        @DefaultValue("-1") long commandsRetentionMs,
+        @DefaultValue("100000") long licenseCacheSize) {
 
     public WorkerProperties {
         if (envelopeKeys == null || envelopeKeys.isEmpty()) {

@@ -131,6 +131,32 @@ class PipelineIT {
     }
 
     @Test
+    void shouldDecideOnTheDatabaseStateWhenALicenseTheWorkerCachedIsChangedOutsideIt() throws Exception {
+        // given: a license the worker has decided on, so it holds the license's state
+        long licenseId = license("KEY-CHANGED", 10);
+        assertThat(consume("KEY-CHANGED", 5).status()).isEqualTo(200);
+        assertThat(code(consume("KEY-CHANGED", 6))).isEqualTo("license_not_enough_consumptions");
+
+        // when: an operator raises the limit
+        sql("update license set max_consumptions = 20 where id = " + licenseId);
+
+        // then
+        assertThat(consume("KEY-CHANGED", 6).status()).isEqualTo(200);
+        assertThat(total(licenseId)).isEqualTo(11);
+
+        // when: an operator deactivates the device, then a total is corrected by hand
+        sql("update device set active = false where license_id = " + licenseId);
+
+        // then
+        assertThat(code(consume("KEY-CHANGED", 1))).isEqualTo("license_not_active");
+        sql("update device set active = true where license_id = " + licenseId);
+        sql("update license set total_consumptions = 19 where id = " + licenseId);
+        assertThat(consume("KEY-CHANGED", 1).status()).isEqualTo(200);
+        assertThat(code(consume("KEY-CHANGED", 1))).isEqualTo("license_not_enough_consumptions");
+        assertThat(total(licenseId)).isEqualTo(20);
+    }
+
+    @Test
     void shouldRefuseUnknownProductAndLicense() throws Exception {
         var unknownProduct =
                 client.post("add_consumption", Map.of("product", "nope", "license_key", "X", "hardware_id", HW));

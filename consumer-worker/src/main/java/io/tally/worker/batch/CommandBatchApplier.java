@@ -11,6 +11,7 @@ import io.tally.protocol.RejectionType;
 import io.tally.worker.ledger.Ledger;
 import io.tally.worker.ledger.LedgerEntry;
 import io.tally.worker.license.Decision;
+import io.tally.worker.license.LicenseCache;
 import io.tally.worker.license.LicenseRules;
 import io.tally.worker.license.LicenseState;
 import io.tally.worker.license.LicenseStore;
@@ -33,7 +34,9 @@ import org.springframework.stereotype.Component;
  * is answered with the stored result and applies nothing. A command whose Idempotency-Key was used before is answered
  * with the first command's result when its request is the same, and refused with {@code idempotency_key_reused}
  * otherwise. Commands are decided in batch order, which for one license is the order the gateway accepted them; each
- * license is loaded once per batch, locked, and written once at the end.
+ * license is locked once per batch and written once at the end. Its state comes from the {@link LicenseCache} when the
+ * cached version is the locked row's, from PostgreSQL otherwise; the cache learns the batch's states only after its
+ * transaction committed.
  *
  * <p>Not thread-safe per call; the listener calls it from one thread per partition set.
  */
@@ -44,13 +47,20 @@ public class CommandBatchApplier {
     private final Ledger ledger;
     private final LicenseStore store;
     private final ManagementHandler management;
+    private final LicenseCache cache;
     private final java.time.Clock clock;
 
     public CommandBatchApplier(
-            DSLContext dsl, Ledger ledger, LicenseStore store, ManagementHandler management, java.time.Clock clock) {
+            DSLContext dsl,
+            Ledger ledger,
+            LicenseStore store,
+            LicenseCache cache,
+            ManagementHandler management,
+            java.time.Clock clock) {
         this.dsl = dsl;
         this.ledger = ledger;
         this.store = store;
+        this.cache = cache;
         this.management = management;
         this.clock = clock;
     }
@@ -71,16 +81,33 @@ public class CommandBatchApplier {
         if (batch.isEmpty()) {
             return List.of();
         }
-        return dsl.transactionResult(
-                configuration -> new Transaction(configuration.dsl()).run(batch, committedOffsets));
+        var work = new ArrayList<Transaction>(1);
+        List<Decided> decided = dsl.transactionResult(configuration -> {
+            // A retried transaction starts over with nothing staged.
+            work.clear();
+            work.add(new Transaction(configuration.dsl()));
+            return work.getFirst().run(batch, committedOffsets);
+        });
+        work.getFirst().publish();
+        return decided;
     }
 
     /** The work of one transaction; lives as long as it. */
     private final class Transaction {
         private final DSLContext tx;
         private final Map<List<Object>, Object> lookups = new HashMap<>();
+        /** Each license as found (cache or database) at the start of this transaction, or after a management command. */
+        private final Map<Long, LicenseState> original = new HashMap<>();
+        /** Each license's row version: as found, then as written. */
+        private final Map<Long, Long> versions = new HashMap<>();
+        /** Each license as in the database (written or not yet changed). */
         private final Map<Long, LicenseState> loaded = new HashMap<>();
+        /** Each license as decided so far. */
         private final Map<Long, LicenseState> current = new LinkedHashMap<>();
+        /** What the cache learns once this transaction committed. */
+        private final Map<LicenseStore.Key, Long> named = new HashMap<>();
+
+        private final Map<Long, LicenseCache.Entry> settled = new HashMap<>();
         private final Map<UUID, CommandResult> results = new HashMap<>();
         private final List<LedgerEntry> entries = new ArrayList<>();
 
@@ -193,7 +220,10 @@ public class CommandBatchApplier {
             }
         }
 
-        /** Finds and locks every license the batch's undecided license commands name, in one go. */
+        /**
+         * Finds and locks every license the batch's undecided license commands name: those the cache knows by locking
+         * them and reading their versions (one query), reloading the few whose version moved; the others by name.
+         */
         private void prefetch(List<IncomingCommand> batch) {
             List<LicenseStore.Key> keys = batch.stream()
                     .map(IncomingCommand::command)
@@ -202,22 +232,55 @@ public class CommandBatchApplier {
                     .map(command -> new LicenseStore.Key(command.tenantId(), ((LicenseCommand) command).license()))
                     .distinct()
                     .toList();
-            store.findAll(tx, keys)
-                    .forEach((key, lookup) -> lookups.put(List.of(key.tenantId(), key.ref()), resolve(lookup)));
+            Map<LicenseStore.Key, Long> knownIds = new HashMap<>();
+            for (LicenseStore.Key key : keys) {
+                Long id = cache.idOf(key);
+                if (id != null) {
+                    knownIds.put(key, id);
+                }
+            }
+            Map<Long, Long> lockedVersions = store.lockVersions(tx, new java.util.HashSet<>(knownIds.values()));
+            Map<Long, LicenseStore.Lookup.Found> usable = new HashMap<>();
+            List<Long> moved = new ArrayList<>();
+            lockedVersions.forEach((id, version) -> {
+                LicenseCache.Entry entry = cache.get(id);
+                if (entry != null && entry.version() == version) {
+                    usable.put(id, new LicenseStore.Lookup.Found(entry.state(), entry.version()));
+                } else {
+                    moved.add(id);
+                }
+            });
+            usable.putAll(store.load(tx, moved));
+            List<LicenseStore.Key> unknown = new ArrayList<>();
+            for (LicenseStore.Key key : keys) {
+                LicenseStore.Lookup.Found found = knownIds.containsKey(key) ? usable.get(knownIds.get(key)) : null;
+                if (found == null) {
+                    unknown.add(key); // never found, or gone from the database since
+                } else {
+                    lookups.put(List.of(key.tenantId(), key.ref()), resolve(key, found));
+                }
+            }
+            store.findAll(tx, unknown)
+                    .forEach((key, lookup) -> lookups.put(List.of(key.tenantId(), key.ref()), resolve(key, lookup)));
         }
 
         private Object find(String tenantId, LicenseRef ref) {
-            return resolve(store.find(tx, tenantId, ref));
+            return resolve(new LicenseStore.Key(tenantId, ref), store.find(tx, tenantId, ref));
         }
 
-        private Object resolve(LicenseStore.Lookup lookup) {
+        private Object resolve(LicenseStore.Key key, LicenseStore.Lookup lookup) {
             return switch (lookup) {
                 case LicenseStore.Lookup.Missing missing -> missing.reason();
                 case LicenseStore.Lookup.Found found -> {
                     long id = found.license().id();
+                    named.put(key, id);
                     // Another name for a license already loaded in this batch must see its latest state.
-                    loaded.putIfAbsent(id, found.license());
-                    current.putIfAbsent(id, found.license());
+                    if (!loaded.containsKey(id)) {
+                        original.put(id, found.license());
+                        versions.put(id, found.version());
+                        loaded.put(id, found.license());
+                        current.put(id, found.license());
+                    }
                     yield id;
                 }
             };
@@ -228,11 +291,17 @@ public class CommandBatchApplier {
             // pending and load afresh afterwards.
             flush();
             lookups.clear();
+            original.clear();
+            versions.clear();
             loaded.clear();
             current.clear();
             record(incoming, null, null, null, null, management.apply(tx, command));
         }
 
+        /**
+         * Writes every license changed since it was found. Each one's row is written, even when only a device or a
+         * feature changed, so that its new version comes back with it and the cache can keep it.
+         */
         private void flush() {
             var pending = new LicenseStore.PendingWrites();
             current.forEach((id, state) -> {
@@ -240,8 +309,21 @@ public class CommandBatchApplier {
                 if (!before.equals(state)) {
                     loaded.put(id, store.save(tx, before, state, pending));
                 }
+                if (!original.get(id).equals(loaded.get(id))) {
+                    pending.touch(loaded.get(id));
+                }
             });
-            store.write(tx, pending);
+            store.write(tx, pending).forEach((id, version) -> {
+                versions.put(id, version);
+                original.put(id, loaded.get(id));
+            });
+            loaded.forEach((id, state) -> settled.put(id, new LicenseCache.Entry(state, versions.get(id))));
+        }
+
+        /** Tells the cache what this transaction found and wrote; only after it committed. */
+        void publish() {
+            named.forEach(cache::name);
+            settled.values().forEach(cache::put);
         }
 
         private void record(

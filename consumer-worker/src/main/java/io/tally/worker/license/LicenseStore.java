@@ -44,7 +44,8 @@ public class LicenseStore {
 
     /** A license found, or why there is none. */
     public sealed interface Lookup {
-        record Found(LicenseState license) implements Lookup {}
+        /** @param version the license's version as read (see {@link LicenseCache}) */
+        record Found(LicenseState license, long version) implements Lookup {}
 
         record Missing(RejectionType reason) implements Lookup {}
     }
@@ -111,7 +112,7 @@ public class LicenseStore {
                         .orderBy(LICENSE.ID)
                         .forUpdate()
                         .fetch();
-        Map<Long, LicenseState> states = states(tx, rows, products);
+        Map<Long, LicenseState> states = states(tx, rows, productsById(products.values()));
         // Rows by what names them ("k" key or "u" user, product, name), oldest first: one map lookup per key rather
         // than a scan of the batch's rows for each of its commands.
         Map<List<Object>, List<LicenseRecord>> rowsByName = new HashMap<>();
@@ -145,9 +146,53 @@ public class LicenseStore {
                     key,
                     match == null
                             ? new Lookup.Missing(RejectionType.LICENSE_NOT_FOUND)
-                            : new Lookup.Found(states.get(match.getId())));
+                            : new Lookup.Found(states.get(match.getId()), match.getVersion()));
         }
         return lookups;
+    }
+
+    /**
+     * Locks ({@code FOR UPDATE}, in id order) the licenses {@code ids} names and reads their versions, in one query.
+     *
+     * @return version by id, for those that exist
+     */
+    public Map<Long, Long> lockVersions(DSLContext tx, Collection<Long> ids) {
+        Map<Long, Long> versions = new HashMap<>();
+        if (ids.isEmpty()) {
+            return versions;
+        }
+        tx.select(LICENSE.ID, LICENSE.VERSION)
+                .from(LICENSE)
+                .where(LICENSE.ID.in(ids))
+                .orderBy(LICENSE.ID)
+                .forUpdate()
+                .forEach(row -> versions.put(row.value1(), row.value2()));
+        return versions;
+    }
+
+    /** Reads the licenses {@code ids} names, with their devices and features; the caller holds their locks. */
+    public Map<Long, Lookup.Found> load(DSLContext tx, Collection<Long> ids) {
+        Map<Long, Lookup.Found> found = new HashMap<>();
+        if (ids.isEmpty()) {
+            return found;
+        }
+        List<LicenseRecord> rows =
+                tx.selectFrom(LICENSE).where(LICENSE.ID.in(ids)).fetch();
+        Map<Long, ProductRecord> products = productsById(tx.selectFrom(PRODUCT)
+                .where(PRODUCT.ID.in(rows.stream()
+                        .map(LicenseRecord::getProductId)
+                        .distinct()
+                        .toList()))
+                .fetch());
+        Map<Long, LicenseState> states = states(tx, rows, products);
+        rows.forEach(row -> found.put(row.getId(), new Lookup.Found(states.get(row.getId()), row.getVersion())));
+        return found;
+    }
+
+    private static Map<Long, ProductRecord> productsById(Collection<ProductRecord> products) {
+        Map<Long, ProductRecord> byId = new HashMap<>();
+        products.forEach(product -> byId.put(product.getId(), product));
+        return byId;
     }
 
     /** The partition identity of a license by id, within a tenant. */
@@ -174,7 +219,7 @@ public class LicenseStore {
 
     /** The state of each license row, with its devices and features read in one query each. */
     private Map<Long, LicenseState> states(
-            DSLContext tx, List<LicenseRecord> rows, Map<List<String>, ProductRecord> products) {
+            DSLContext tx, List<LicenseRecord> rows, Map<Long, ProductRecord> productsById) {
         Map<Long, LicenseState> states = new HashMap<>();
         if (rows.isEmpty()) {
             return states;
@@ -230,8 +275,6 @@ public class LicenseStore {
                                             feature.get(LICENSE_FEATURE.CONSUMPTION_PERIOD),
                                             instant(feature.get(LICENSE_FEATURE.PERIOD_STARTED_AT)))));
         }
-        Map<Long, ProductRecord> productsById = new HashMap<>();
-        products.values().forEach(product -> productsById.put(product.getId(), product));
         for (LicenseRecord row : rows) {
             ProductRecord product = productsById.get(row.getProductId());
             states.put(
@@ -274,18 +317,32 @@ public class LicenseStore {
 
     /**
      * Updates collected from several {@link #save(DSLContext, LicenseState, LicenseState, PendingWrites)} calls, run
-     * by {@link #write(DSLContext, PendingWrites)} in two round trips: every changed license row in one statement, the
-     * rest (devices, features) as one JDBC batch. Not thread-safe; one per transaction.
+     * by {@link #write(DSLContext, PendingWrites)} in two round trips: the rest (devices, features) as one JDBC batch,
+     * then every changed license row in one statement. Not thread-safe; one per transaction.
      */
     public static final class PendingWrites {
-        private final List<LicenseState> licenses = new ArrayList<>();
+        private final Map<Long, LicenseState> licenses = new LinkedHashMap<>();
         private final List<Query> others = new ArrayList<>();
+
+        /** Writes the license's row even if only its devices or features changed, so its new version is returned. */
+        public void touch(LicenseState license) {
+            licenses.put(license.id(), license);
+        }
     }
 
-    /** Runs what {@code pending} collected. */
-    public void write(DSLContext tx, PendingWrites pending) {
+    /**
+     * Runs what {@code pending} collected.
+     *
+     * @return the new version of each license row written (everything {@link PendingWrites#touch touched})
+     */
+    public Map<Long, Long> write(DSLContext tx, PendingWrites pending) {
+        if (!pending.others.isEmpty()) {
+            tx.batch(pending.others).execute();
+        }
+        Map<Long, Long> versions = new HashMap<>();
         if (!pending.licenses.isEmpty()) {
-            int n = pending.licenses.size();
+            List<LicenseState> licenses = new ArrayList<>(pending.licenses.values());
+            int n = licenses.size();
             Long[] ids = new Long[n];
             Boolean[] enabled = new Boolean[n];
             Long[] max = new Long[n];
@@ -298,7 +355,7 @@ public class LicenseStore {
             String[] period = new String[n];
             OffsetDateTime[] started = new OffsetDateTime[n];
             for (int i = 0; i < n; i++) {
-                LicenseState license = pending.licenses.get(i);
+                LicenseState license = licenses.get(i);
                 Meter meter = license.meter();
                 ids[i] = license.id();
                 enabled[i] = license.enabled();
@@ -312,31 +369,31 @@ public class LicenseStore {
                 period[i] = meter.period();
                 started[i] = offset(meter.periodStart());
             }
-            tx.execute(
-                    "update license l set enabled = v.enabled, max_consumptions = v.max, total_consumptions = v.total,"
-                            + " allow_unlimited_consumptions = v.unlimited, allow_negative_consumptions = v.negative,"
-                            + " allow_overages = v.overages, max_overages = v.max_overages,"
-                            + " reset_consumption = v.reset, consumption_period = v.period,"
-                            + " period_started_at = v.started"
-                            + " from unnest({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10})"
-                            + " as v(id, enabled, max, total, unlimited, negative, overages, max_overages, reset,"
-                            + " period, started)"
-                            + " where l.id = v.id",
-                    DSL.val(ids),
-                    DSL.val(enabled),
-                    DSL.val(max),
-                    DSL.val(total),
-                    DSL.val(unlimited),
-                    DSL.val(negative),
-                    DSL.val(overages),
-                    DSL.val(maxOverages),
-                    DSL.val(reset),
-                    DSL.val(period),
-                    DSL.val(started));
+            // Setting the version here (rather than leaving it to the trigger) returns it in the same round trip.
+            tx.resultQuery(
+                            "update license l set version = l.version + 1, enabled = v.enabled, max_consumptions = v.max, total_consumptions = v.total,"
+                                    + " allow_unlimited_consumptions = v.unlimited, allow_negative_consumptions = v.negative,"
+                                    + " allow_overages = v.overages, max_overages = v.max_overages,"
+                                    + " reset_consumption = v.reset, consumption_period = v.period,"
+                                    + " period_started_at = v.started"
+                                    + " from unnest({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10})"
+                                    + " as v(id, enabled, max, total, unlimited, negative, overages, max_overages, reset,"
+                                    + " period, started)"
+                                    + " where l.id = v.id returning l.id, l.version",
+                            DSL.val(ids),
+                            DSL.val(enabled),
+                            DSL.val(max),
+                            DSL.val(total),
+                            DSL.val(unlimited),
+                            DSL.val(negative),
+                            DSL.val(overages),
+                            DSL.val(maxOverages),
+                            DSL.val(reset),
+                            DSL.val(period),
+                            DSL.val(started))
+                    .forEach(row -> versions.put(row.get(0, Long.class), row.get(1, Long.class)));
         }
-        if (!pending.others.isEmpty()) {
-            tx.batch(pending.others).execute();
-        }
+        return versions;
     }
 
     /**
@@ -347,7 +404,7 @@ public class LicenseStore {
     public LicenseState save(DSLContext tx, LicenseState before, LicenseState after, PendingWrites pending) {
         if (!before.meter().equals(after.meter()) || before.enabled() != after.enabled()) {
             if (pending != null) {
-                pending.licenses.add(after);
+                pending.touch(after);
             } else {
                 Meter meter = after.meter();
                 tx.update(LICENSE)

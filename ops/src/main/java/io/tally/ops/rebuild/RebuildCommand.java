@@ -9,6 +9,7 @@ import io.tally.worker.batch.CommandBatchApplier;
 import io.tally.worker.batch.IncomingCommand;
 import io.tally.worker.intake.CommandRecordCheck;
 import io.tally.worker.ledger.Ledger;
+import io.tally.worker.license.LicenseCache;
 import io.tally.worker.license.LicenseStore;
 import io.tally.worker.management.ManagementHandler;
 import io.tally.worker.tenant.TenantDirectory;
@@ -123,13 +124,21 @@ public final class RebuildCommand implements Callable<Integer> {
         }
     }
 
+    /** As the worker's default: the rebuild applies the topic as the worker would. */
+    private static final long REBUILD_CACHED_LICENSES = 100_000;
+
     private int rebuildAndCompare(DataSource target, DataSource live, CommandRecordCheck check, PrintWriter out)
             throws Exception {
         ProtocolCodec codec = new ProtocolCodec();
         DSLContext dsl = WorkerDatabase.dsl(target);
         LicenseStore store = new LicenseStore();
         var applier = new CommandBatchApplier(
-                dsl, new Ledger(codec), store, new ManagementHandler(store, codec), Clock.systemUTC());
+                dsl,
+                new Ledger(codec),
+                store,
+                new LicenseCache(REBUILD_CACHED_LICENSES),
+                new ManagementHandler(store, codec),
+                Clock.systemUTC());
 
         int tenantCount = 0;
         for (TenantCredentials tenant : tenants(codec).values()) {
