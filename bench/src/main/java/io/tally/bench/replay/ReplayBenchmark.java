@@ -59,7 +59,8 @@ public final class ReplayBenchmark {
             String product,
             String hardwareId,
             String[] licenses,
-            long n)
+            long n,
+            Runnable beforeApplying)
             throws Exception {
         DataSource database = tally.dataSource();
         long totalBefore = queryLong(database, "select coalesce(sum(total_consumptions), 0) from license");
@@ -70,6 +71,7 @@ public final class ReplayBenchmark {
         double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
         Map<TopicPartition, Long> end = endOffsets(bootstrapServers);
 
+        beforeApplying.run();
         long started = System.nanoTime();
         tally.startWorkerAgain();
         awaitCommitted(bootstrapServers, end, Duration.ofMinutes(5));

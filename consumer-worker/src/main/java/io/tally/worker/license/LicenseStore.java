@@ -100,7 +100,9 @@ public class LicenseStore {
         // for. A key that also exists in another product of the batch is locked too; the match below ignores it.
         Condition named = DSL.falseCondition();
         if (!licenseKeys.isEmpty()) {
-            named = named.or(LICENSE.PRODUCT_ID.in(productIds).and(LICENSE.LICENSE_KEY.in(licenseKeys)));
+            named = named.or(LICENSE.PRODUCT_ID
+                    .in(productIds)
+                    .and(LICENSE.LICENSE_KEY.eq(DSL.any(DSL.val(licenseKeys.toArray(String[]::new))))));
         }
         if (!usernames.isEmpty()) {
             named = named.or(LICENSE.PRODUCT_ID.in(productIds).and(LICENSE.USERNAME.in(usernames)));
@@ -163,7 +165,7 @@ public class LicenseStore {
         }
         tx.select(LICENSE.ID, LICENSE.VERSION)
                 .from(LICENSE)
-                .where(LICENSE.ID.in(ids))
+                .where(LICENSE.ID.eq(DSL.any(DSL.val(ids.toArray(Long[]::new)))))
                 .orderBy(LICENSE.ID)
                 .forUpdate()
                 .forEach(row -> versions.put(row.value1(), row.value2()));
@@ -227,7 +229,7 @@ public class LicenseStore {
         List<Long> ids = rows.stream().map(LicenseRecord::getId).toList();
         Map<Long, Map<String, DeviceState>> devicesByLicense = new HashMap<>();
         for (DeviceRecord device : tx.selectFrom(DEVICE)
-                .where(DEVICE.LICENSE_ID.in(ids))
+                .where(DEVICE.LICENSE_ID.eq(DSL.any(DSL.val(ids.toArray(Long[]::new)))))
                 .orderBy(DEVICE.ID)
                 .fetch()) {
             devicesByLicense
@@ -251,7 +253,7 @@ public class LicenseStore {
                 .from(LICENSE_FEATURE)
                 .join(PRODUCT_FEATURE)
                 .on(PRODUCT_FEATURE.ID.eq(LICENSE_FEATURE.PRODUCT_FEATURE_ID))
-                .where(LICENSE_FEATURE.LICENSE_ID.in(ids))
+                .where(LICENSE_FEATURE.LICENSE_ID.eq(DSL.any(DSL.val(ids.toArray(Long[]::new)))))
                 .orderBy(PRODUCT_FEATURE.ID)
                 .fetch()) {
             featuresByLicense
