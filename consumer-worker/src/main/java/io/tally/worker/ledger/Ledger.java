@@ -169,15 +169,8 @@ public class Ledger {
         if (value == null) {
             return csv;
         }
-        csv.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"') {
-                csv.append('"');
-            }
-            csv.append(c);
-        }
-        return csv.append('"');
+        // String.replace runs over the whole string at once; an answer's JSON is full of quotes.
+        return csv.append('"').append(value.replace("\"", "\"\"")).append('"');
     }
 
     private static StringBuilder plain(StringBuilder csv, Number value) {
