@@ -74,7 +74,7 @@ public final class TallyBench implements Callable<Integer> {
             description = "Client connections during the burst: many clients at once.")
     int burstConnections;
 
-    @Option(names = "--replay-commands", defaultValue = "1000000", description = "0 skips the replay benchmark.")
+    @Option(names = "--replay-commands", defaultValue = "2000000", description = "Commands of the replay benchmark.")
     long replayCommands;
 
     @Option(names = "--systems", split = ",", defaultValue = "naive,tally", description = "Default: ${DEFAULT-VALUE}.")

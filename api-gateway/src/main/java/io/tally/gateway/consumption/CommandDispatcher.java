@@ -12,7 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.kafka.requestreply.CorrelationKey;
 import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
@@ -23,8 +23,10 @@ import org.springframework.stereotype.Component;
  *
  * <p>Each command is signed (HMAC over the exact value bytes, key id in a header) and produced keyed by license, so
  * all commands of one license are ordered on one partition. At most {@code maxInFlight} commands wait at once (for a
- * reply, or for the broker's acknowledgement of an asynchronous one); beyond that {@link #dispatch} and
- * {@link #produce} refuse at once instead of queueing, so memory stays bounded under any burst.
+ * reply, or for the broker's acknowledgement of an asynchronous one), and fewer when calls complete too slowly for
+ * that many to be answered within half the reply timeout ({@link Admission}); beyond that {@link #dispatch} and
+ * {@link #produce} refuse at once instead of queueing, so memory stays bounded under any burst and an accepted call
+ * is answered in time.
  *
  * <p>Thread-safe.
  */
@@ -37,7 +39,9 @@ public class CommandDispatcher {
     private final ReplyingKafkaTemplate<String, byte[], byte[]> kafka;
     private final ProtocolCodec codec;
     private final EnvelopeSignature signature;
-    private final Semaphore inFlight;
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final Admission admission;
+    private final CompletionRate completions;
 
     /**
      * Where answers are rendered and signed. A reply completes its future on the thread that reads the replies topic;
@@ -53,7 +57,36 @@ public class CommandDispatcher {
         this.kafka = kafka;
         this.codec = codec;
         this.signature = signature;
-        this.inFlight = new Semaphore(properties.maxInFlight());
+        this.admission = new Admission(
+                properties.maxInFlight(),
+                MIN_IN_FLIGHT,
+                properties.replyTimeout().toMillis() / 2_000.0);
+        this.completions = new CompletionRate(admission.initialRate(), System::nanoTime);
+    }
+
+    /** However slowly calls complete, this many may wait (a worker catching up must still get work). */
+    private static final int MIN_IN_FLIGHT = 64;
+
+    /** Takes a waiting place if the current limit allows. */
+    private boolean admit() {
+        int limit = admission.limitAt(completions.perSecond(true));
+        while (true) {
+            int now = waiting.get();
+            if (now >= limit) {
+                return false;
+            }
+            if (waiting.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives a waiting place back; {@code completed} when the call got its answer (not a timeout or a failure). */
+    private void release(boolean completed) {
+        waiting.decrementAndGet();
+        if (completed) {
+            completions.completed();
+        }
     }
 
     /** Correlates replies by command id, so a reply can be matched no matter which gateway instance reads it. */
@@ -73,7 +106,7 @@ public class CommandDispatcher {
      * producer's error when the broker could not take it.
      */
     public CompletableFuture<CommandReply> dispatch(Command command) {
-        if (!inFlight.tryAcquire()) {
+        if (!admit()) {
             return CompletableFuture.failedFuture(new Overloaded());
         }
         try {
@@ -86,9 +119,9 @@ public class CommandDispatcher {
             });
             CompletableFuture<CommandReply> reply =
                     pending.thenApplyAsync(consumerRecord -> codec.decodeReply(consumerRecord.value()), answering);
-            return reply.whenComplete((ignored, failure) -> inFlight.release());
+            return reply.whenComplete((ignored, failure) -> release(failure == null));
         } catch (RuntimeException e) {
-            inFlight.release();
+            release(false);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -99,15 +132,15 @@ public class CommandDispatcher {
      * until then, so requests waiting for the broker are bounded too; {@link Overloaded} when none is free.
      */
     public CompletableFuture<Void> produce(Command command) {
-        if (!inFlight.tryAcquire()) {
+        if (!admit()) {
             return CompletableFuture.failedFuture(new Overloaded());
         }
         try {
             return kafka.send(signedRecord(command))
                     .<Void>thenApply(ignored -> null)
-                    .whenComplete((ignored, failure) -> inFlight.release());
+                    .whenComplete((ignored, failure) -> release(failure == null));
         } catch (RuntimeException e) {
-            inFlight.release();
+            release(false);
             return CompletableFuture.failedFuture(e);
         }
     }
