@@ -101,6 +101,11 @@ class WorkerConfiguration {
                         .partitions(properties.partitions())
                         .replicas(properties.replicationFactor())
                         .build(),
+                TopicBuilder.name(Topics.BALANCES)
+                        .partitions(properties.partitions())
+                        .replicas(properties.replicationFactor())
+                        .config(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
+                        .build(),
                 TopicBuilder.name(Topics.COMMANDS_DLT)
                         .partitions(properties.partitions())
                         .replicas(properties.replicationFactor())

@@ -53,6 +53,14 @@ public final class ProtocolCodec {
         return decode(bytes, CommandEvent.class);
     }
 
+    public byte[] encodeBalance(LicenseBalance balance) {
+        return encode(balance, LicenseBalance.class);
+    }
+
+    public LicenseBalance decodeBalance(byte[] bytes) {
+        return decode(bytes, LicenseBalance.class);
+    }
+
     public byte[] encodeTenant(TenantCredentials tenant) {
         return encode(tenant, TenantCredentials.class);
     }

@@ -15,6 +15,8 @@ public final class Topics {
     public static final String REPLIES = "tally.replies.v1";
     /** One {@link CommandEvent} per decided command, exactly once for {@code read_committed} consumers. */
     public static final String EVENTS = "tally.events.v1";
+    /** Compacted: the latest {@link LicenseBalance} of every license, keyed as its commands. */
+    public static final String BALANCES = "tally.balances.v1";
     /** Compacted: the credentials of every tenant, keyed by API key, read by gateways to authenticate calls. */
     public static final String TENANTS = "tally.tenants.v1";
 

@@ -72,14 +72,20 @@ public class CommandBatchApplier {
     public record Decided(Command command, CommandReply reply, LedgerEntry entry, boolean emitEvent) {}
 
     /**
-     * Applies {@code batch} and returns one {@link Decided} per command, in batch order.
+     * What a batch did: one {@link Decided} per command, in batch order, and the new state of every license whose row
+     * it wrote (totals, devices, features or settings changed), with its version.
+     */
+    public record Applied(List<Decided> decided, List<LicenseCache.Entry> changed) {}
+
+    /**
+     * Applies {@code batch}: one {@link Decided} per command, in batch order, and the licenses it changed.
      *
      * @param committedOffsets the consumer group's committed offset per partition of the batch: every command below it
      *     had its events committed
      */
-    public List<Decided> apply(List<IncomingCommand> batch, Map<Integer, Long> committedOffsets) {
+    public Applied apply(List<IncomingCommand> batch, Map<Integer, Long> committedOffsets) {
         if (batch.isEmpty()) {
-            return List.of();
+            return new Applied(List.of(), List.of());
         }
         var work = new ArrayList<Transaction>(1);
         List<Decided> decided = dsl.transactionResult(configuration -> {
@@ -89,7 +95,7 @@ public class CommandBatchApplier {
             return work.getFirst().run(batch, committedOffsets);
         });
         work.getFirst().publish();
-        return decided;
+        return new Applied(decided, List.copyOf(work.getFirst().changed.values()));
     }
 
     /** The work of one transaction; lives as long as it. */
@@ -108,6 +114,9 @@ public class CommandBatchApplier {
         private final Map<LicenseStore.Key, Long> named = new HashMap<>();
 
         private final Map<Long, LicenseCache.Entry> settled = new HashMap<>();
+        /** Licenses whose rows this transaction wrote, as last written. */
+        private final Map<Long, LicenseCache.Entry> changed = new LinkedHashMap<>();
+
         private final Map<UUID, CommandResult> results = new HashMap<>();
         private final List<LedgerEntry> entries = new ArrayList<>();
 
@@ -316,6 +325,7 @@ public class CommandBatchApplier {
             store.write(tx, pending).forEach((id, version) -> {
                 versions.put(id, version);
                 original.put(id, loaded.get(id));
+                changed.put(id, new LicenseCache.Entry(loaded.get(id), version));
             });
             loaded.forEach((id, state) -> settled.put(id, new LicenseCache.Entry(state, versions.get(id))));
         }

@@ -5,9 +5,11 @@ import io.tally.protocol.CommandReply;
 import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.Topics;
+import io.tally.worker.batch.BalanceFactory;
 import io.tally.worker.batch.CommandBatchApplier;
 import io.tally.worker.batch.EventFactory;
 import io.tally.worker.batch.IncomingCommand;
+import io.tally.worker.license.LicenseCache;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -88,7 +90,13 @@ class CommandListener {
             commands.add(new IncomingCommand(command, record.partition(), record.offset()));
             origins.putIfAbsent(command.commandId(), record);
         }
-        for (CommandBatchApplier.Decided decided : applier.apply(commands, committedOffsets(records))) {
+        CommandBatchApplier.Applied applied = applier.apply(commands, committedOffsets(records));
+        java.time.Instant batchTime = null;
+        for (CommandBatchApplier.Decided decided : applied.decided()) {
+            if (decided.entry() != null
+                    && (batchTime == null || decided.entry().appliedAt().isAfter(batchTime))) {
+                batchTime = decided.entry().appliedAt();
+            }
             ConsumerRecord<String, byte[]> origin =
                     origins.get(decided.command().commandId());
             if (origin.headers().lastHeader(KafkaHeaders.CORRELATION_ID) != null) {
@@ -101,6 +109,12 @@ class CommandListener {
                         origin.key(),
                         codec.encodeEvent(EventFactory.of(decided.command(), decided.entry())));
             }
+        }
+        for (LicenseCache.Entry license : applied.changed()) {
+            kafka.send(
+                    Topics.BALANCES,
+                    BalanceFactory.keyOf(license.state()),
+                    codec.encodeBalance(BalanceFactory.of(license, batchTime)));
         }
         // Everything is sent in the container's Kafka transaction, which also carries the batch's offsets: replies,
         // events and dead letters become visible to read_committed consumers together, and only once. Not waited for

@@ -172,11 +172,13 @@ public final class RebuildCommand implements Callable<Integer> {
                 }
                 batch.add(new IncomingCommand(command, record.partition(), record.offset()));
                 if (batch.size() >= batchSize) {
-                    applied[0] += applier.apply(List.copyOf(batch), Map.of()).size();
+                    applied[0] += applier.apply(List.copyOf(batch), Map.of())
+                            .decided()
+                            .size();
                     batch.clear();
                 }
             });
-            applied[0] += applier.apply(List.copyOf(batch), Map.of()).size();
+            applied[0] += applier.apply(List.copyOf(batch), Map.of()).decided().size();
             othersTenants = others[0];
         }
         out.printf(

@@ -1,0 +1,43 @@
+package io.tally.protocol;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The latest totals of one license and its features, on the compacted {@link Topics#BALANCES} (key = the license's
+ * partition key, as its commands): compaction keeps the newest per license, so reading the topic from the beginning
+ * gives every license's current balance. Written in the same Kafka transaction as the events of the batch that changed
+ * the license; a replayed batch writes the same balance again.
+ *
+ * @param version the license's version in PostgreSQL (grows with every change; a reader keeps the highest it saw)
+ * @param maxConsumptions the license's limit; with {@code allowUnlimitedConsumptions} it is not enforced
+ * @param maxOverages how far past {@code maxConsumptions} the total may go when overages are allowed, else 0
+ * @param features every feature of the license, by code order
+ * @param updatedAt when the worker decided the last command that changed it
+ */
+public record LicenseBalance(
+        String tenantId,
+        String product,
+        String licenseKey,
+        String username,
+        long licenseId,
+        long version,
+        long totalConsumptions,
+        long maxConsumptions,
+        boolean allowUnlimitedConsumptions,
+        long maxOverages,
+        List<FeatureBalance> features,
+        Instant updatedAt) {
+
+    public LicenseBalance {
+        features = List.copyOf(features);
+    }
+
+    /** One feature's totals within a {@link LicenseBalance}. */
+    public record FeatureBalance(
+            String code,
+            long totalConsumptions,
+            long maxConsumption,
+            boolean allowUnlimitedConsumptions,
+            long maxOverages) {}
+}
