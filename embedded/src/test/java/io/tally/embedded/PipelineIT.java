@@ -157,6 +157,65 @@ class PipelineIT {
     }
 
     @Test
+    void shouldListALicensesConsumptionsNewestFirstInPagesWhenAsked() throws Exception {
+        // given: two applied consumptions and a refused one
+        long licenseId = license("KEY-HISTORY", 10);
+        Instant before = Instant.now().minusSeconds(1);
+        assertThat(consume("KEY-HISTORY", 3).status()).isEqualTo(200);
+        assertThat(consume("KEY-HISTORY", 4).status()).isEqualTo(200);
+        assertThat(consume("KEY-HISTORY", 5).status()).isEqualTo(400);
+        String history = "/api/v1/licenses/" + licenseId + "/consumptions/";
+
+        // when
+        var first = managementCall(TENANT.managementKey(), "GET", history + "?limit=2", null);
+        var second = managementCall(TENANT.managementKey(), "GET", history + "?limit=2&offset=2", null);
+        var bounded = managementCall(
+                TENANT.managementKey(), "GET", history + "?from=" + before.plusSeconds(3_600) + "&to=2999-01-01", null);
+
+        // then
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        JsonNode page = json(first.body());
+        assertThat(page.get("count").asLong()).isEqualTo(3);
+        assertThat(page.get("next").asString()).isEqualTo(history + "?limit=2&offset=2");
+        assertThat(page.get("previous").isNull()).isTrue();
+        JsonNode newest = page.get("results").get(0);
+        assertThat(newest.get("consumptions").asInt()).isEqualTo(5);
+        assertThat(newest.get("outcome").asString()).isEqualTo("CommandRejected");
+        assertThat(newest.get("code").asString()).isEqualTo("license_not_enough_consumptions");
+        JsonNode applied = page.get("results").get(1);
+        assertThat(applied.get("type").asString()).isEqualTo("ConsumeLicense");
+        assertThat(applied.get("total_before").asLong()).isEqualTo(3);
+        assertThat(applied.get("total_after").asLong()).isEqualTo(7);
+        assertThat(applied.get("hardware_id").asString()).isEqualTo(HW);
+        JsonNode rest = json(second.body());
+        assertThat(rest.get("results")).hasSize(1);
+        assertThat(rest.get("results").get(0).get("consumptions").asInt()).isEqualTo(3);
+        assertThat(rest.get("next").isNull()).isTrue();
+        assertThat(rest.get("previous").asString()).isEqualTo(history + "?limit=2&offset=0");
+        assertThat(json(bounded.body()).get("count").asLong()).isZero();
+    }
+
+    @Test
+    void shouldRefuseBadHistoryParametersAndUnknownLicenses() throws Exception {
+        long licenseId = license("KEY-HISTORY-BAD", 10);
+        String history = "/api/v1/licenses/" + licenseId + "/consumptions/";
+        long commandsBefore = commandsEndOffset();
+
+        var badLimit = managementCall(TENANT.managementKey(), "GET", history + "?limit=0", null);
+        var badFrom = managementCall(TENANT.managementKey(), "GET", history + "?from=yesterday", null);
+        var backwards = managementCall(TENANT.managementKey(), "GET", history + "?from=2026-11-28&to=2026-11-27", null);
+
+        assertThat(badLimit.statusCode()).isEqualTo(400);
+        assertThat(json(badLimit.body()).get("code").asString()).isEqualTo("validation_error");
+        assertThat(json(badLimit.body()).get("message").asString()).startsWith("limit:");
+        assertThat(json(badFrom.body()).get("message").asString()).startsWith("from:");
+        assertThat(json(backwards.body()).get("message").asString()).startsWith("to:");
+        assertThat(commandsEndOffset()).isEqualTo(commandsBefore);
+        var unknown = managementCall(TENANT.managementKey(), "GET", "/api/v1/licenses/987654321/consumptions/", null);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void shouldRefuseUnknownProductAndLicense() throws Exception {
         var unknownProduct =
                 client.post("add_consumption", Map.of("product", "nope", "license_key", "X", "hardware_id", HW));

@@ -23,7 +23,8 @@ import java.util.UUID;
     @JsonSubTypes.Type(value = ManagementCommand.CreateProductFeature.class, name = "CreateProductFeature"),
     @JsonSubTypes.Type(value = ManagementCommand.CreateOrder.class, name = "CreateOrder"),
     @JsonSubTypes.Type(value = ManagementCommand.ResolveLicense.class, name = "ResolveLicense"),
-    @JsonSubTypes.Type(value = ManagementCommand.LookupOutcome.class, name = "LookupOutcome")
+    @JsonSubTypes.Type(value = ManagementCommand.LookupOutcome.class, name = "LookupOutcome"),
+    @JsonSubTypes.Type(value = ManagementCommand.ListConsumptions.class, name = "ListConsumptions")
 })
 public sealed interface Command permits LicenseCommand, ManagementCommand {
 

@@ -19,7 +19,8 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = CommandResult.LicenseResolved.class, name = "LicenseResolved"),
     @JsonSubTypes.Type(value = CommandResult.OutcomeFound.class, name = "OutcomeFound"),
     @JsonSubTypes.Type(value = CommandResult.OutcomePending.class, name = "OutcomePending"),
-    @JsonSubTypes.Type(value = CommandResult.CommandRejected.class, name = "CommandRejected")
+    @JsonSubTypes.Type(value = CommandResult.CommandRejected.class, name = "CommandRejected"),
+    @JsonSubTypes.Type(value = CommandResult.ConsumptionsListed.class, name = "ConsumptionsListed")
 })
 public sealed interface CommandResult {
 
@@ -69,6 +70,44 @@ public sealed interface CommandResult {
 
     /** No outcome for that request yet: still in flight, or never accepted. */
     record OutcomePending() implements CommandResult {}
+
+    /**
+     * One page of a license's usage history.
+     *
+     * @param count entries in the whole selection (all pages)
+     * @param entries this page's, newest first
+     */
+    record ConsumptionsListed(long count, java.util.List<ConsumptionEntry> entries) implements CommandResult {
+        public ConsumptionsListed {
+            entries = java.util.List.copyOf(entries);
+        }
+    }
+
+    /**
+     * One consumption command as the ledger recorded it.
+     *
+     * @param requestId the request's id ({@code Tally-Request-Id})
+     * @param type {@code ConsumeLicense}, {@code ConsumeFeature} or {@code DeactivateLicense}
+     * @param feature the feature's code for feature consumptions, else {@code null}
+     * @param consumptions units asked for
+     * @param outcome {@code LicenseConsumed}, {@code FeatureConsumed}, {@code LicenseDeactivated},
+     *     {@code CommandRejected} or {@code Replayed}
+     * @param code the refusal's code, or {@code null}
+     * @param totalBefore the meter's total before, when it was read
+     * @param totalAfter the meter's total after, when it was read
+     */
+    record ConsumptionEntry(
+            java.util.UUID requestId,
+            String type,
+            String feature,
+            String hardwareId,
+            Integer consumptions,
+            String outcome,
+            String code,
+            Long totalBefore,
+            Long totalAfter,
+            java.time.Instant acceptedAt,
+            java.time.Instant appliedAt) {}
 
     /** The command was refused and nothing changed. */
     record CommandRejected(Rejection rejection) implements CommandResult {

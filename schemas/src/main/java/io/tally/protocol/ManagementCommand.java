@@ -148,4 +148,35 @@ public sealed interface ManagementCommand extends Command {
             return tenantId + "/request/" + requestId;
         }
     }
+
+    /**
+     * {@code GET /api/v1/licenses/{id}/consumptions/}: a license's usage history from the ledger, newest first.
+     *
+     * @param from earliest accepted-at included, or {@code null}
+     * @param to accepted-at before which entries are included (exclusive), or {@code null}
+     * @param limit entries per page
+     * @param offset entries skipped, newest first
+     */
+    record ListConsumptions(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            long licenseId,
+            Instant from,
+            Instant to,
+            int limit,
+            int offset)
+            implements ManagementCommand {
+        public ListConsumptions {
+            if (limit < 1 || offset < 0) {
+                throw new IllegalArgumentException("limit must be positive and offset not negative");
+            }
+        }
+
+        @Override
+        public String partitionKey() {
+            return tenantId + "/license-id/" + licenseId;
+        }
+    }
 }

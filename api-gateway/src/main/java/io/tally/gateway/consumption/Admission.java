@@ -34,14 +34,16 @@ public record Admission(int ceiling, int floor, double targetWaitSeconds) {
     }
 
     /**
-     * The next estimate of the completion rate after a window of {@code seconds} with {@code completions}: the mean of
-     * the old estimate and the window's rate (older windows fade by half each time), or the old estimate unchanged
-     * for a window without demand (nothing waiting, nothing completed), which says nothing about capacity.
+     * The next estimate of the completion rate after a window of {@code seconds} with {@code completions}. Only a
+     * window in which calls were refused measured the capacity (the gate was the limit): the estimate moves half way
+     * to its rate. A window without refusals measured demand, which says nothing about a capacity above it: the
+     * estimate only rises to that rate, never falls.
      */
-    public static double nextRate(double estimate, long completions, double seconds, boolean demanded) {
-        if (!demanded || !(seconds > 0)) {
+    public static double nextRate(double estimate, long completions, double seconds, boolean refused) {
+        if (!(seconds > 0)) {
             return estimate;
         }
-        return (estimate + completions / seconds) / 2;
+        double observed = completions / seconds;
+        return refused ? (estimate + observed) / 2 : Math.max(estimate, observed);
     }
 }

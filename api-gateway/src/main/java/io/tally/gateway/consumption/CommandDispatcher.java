@@ -69,10 +69,11 @@ public class CommandDispatcher {
 
     /** Takes a waiting place if the current limit allows. */
     private boolean admit() {
-        int limit = admission.limitAt(completions.perSecond(true));
+        int limit = admission.limitAt(completions.perSecond());
         while (true) {
             int now = waiting.get();
             if (now >= limit) {
+                completions.refused();
                 return false;
             }
             if (waiting.compareAndSet(now, now + 1)) {

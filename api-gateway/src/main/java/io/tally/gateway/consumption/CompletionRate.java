@@ -19,7 +19,7 @@ final class CompletionRate {
     private final LongSupplier nanoClock;
     private volatile double estimate;
     private long windowStart;
-    private volatile boolean demanded;
+    private volatile boolean refused;
 
     CompletionRate(double initialRate, LongSupplier nanoClock) {
         this.estimate = initialRate;
@@ -32,15 +32,13 @@ final class CompletionRate {
         completions.increment();
     }
 
-    /**
-     * Completions per second, as estimated at the last whole window.
-     *
-     * @param waiting whether calls are waiting now (a window in which they waited had demand)
-     */
-    double perSecond(boolean waiting) {
-        if (waiting) {
-            demanded = true;
-        }
+    /** A call was refused: in this window the gate, not demand, set the rate. */
+    void refused() {
+        refused = true;
+    }
+
+    /** Completions per second, as estimated at the last whole window. */
+    double perSecond() {
         long now = nanoClock.getAsLong();
         if (now - windowStart >= WINDOW_NANOS) {
             roll(now);
@@ -54,11 +52,11 @@ final class CompletionRate {
             return; // another thread rolled it
         }
         long completed = completions.sumThenReset();
-        boolean busy = demanded || completed > 0;
-        demanded = false;
+        boolean saturated = refused;
+        refused = false;
         windowStart = now;
         if (elapsed <= STALE_WINDOW_NANOS) {
-            estimate = Admission.nextRate(estimate, completed, elapsed / 1e9, busy);
+            estimate = Admission.nextRate(estimate, completed, elapsed / 1e9, saturated);
         }
     }
 }

@@ -202,6 +202,110 @@ class ManagementController {
         return changeLicense(tenant, id, null, new LicenseChange.Read(), this::licenseBody);
     }
 
+    /**
+     * A license's usage history from the ledger: its consumption requests, applied or refused, newest first, paged
+     * with {@code limit} (1-500, default 50) and {@code offset}; {@code from} (inclusive) and {@code to} (exclusive)
+     * bound the requests' accepted-at, as ISO-8601 dates or date-times.
+     */
+    @GetMapping("/api/v1/licenses/{id}/consumptions/")
+    CompletableFuture<ResponseEntity<byte[]>> consumptions(
+            @RequestHeader(value = "Authorization", required = false) String authorization,
+            @PathVariable("id") long id,
+            @org.springframework.web.bind.annotation.RequestParam(value = "from", required = false) String from,
+            @org.springframework.web.bind.annotation.RequestParam(value = "to", required = false) String to,
+            @org.springframework.web.bind.annotation.RequestParam(value = "limit", required = false) String limit,
+            @org.springframework.web.bind.annotation.RequestParam(value = "offset", required = false) String offset) {
+        TenantCredentials tenant = authenticate(authorization);
+        Instant fromAt = instantParameter("from", from);
+        Instant toAt = instantParameter("to", to);
+        if (fromAt != null && toAt != null && !fromAt.isBefore(toAt)) {
+            throw invalid("to", "must be later than from");
+        }
+        int pageSize = intParameter("limit", limit, DEFAULT_PAGE, 1, MAX_PAGE);
+        int skip = intParameter("offset", offset, 0, 0, Integer.MAX_VALUE);
+        var command = new ManagementCommand.ListConsumptions(
+                RequestIds.current(), now(), tenant.tenantId(), null, id, fromAt, toAt, pageSize, skip);
+        return outcomes.send(
+                command,
+                result -> result instanceof CommandResult.ConsumptionsListed listed
+                        ? json.respond(200, consumptionPage(listed, id, from, to, pageSize, skip))
+                        : null);
+    }
+
+    private static final int DEFAULT_PAGE = 50;
+    private static final int MAX_PAGE = 500;
+
+    /** The page in the shape of the Management API's lists: count, next, previous, results. */
+    private static Map<String, Object> consumptionPage(
+            CommandResult.ConsumptionsListed listed, long id, String from, String to, int limit, int offset) {
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (CommandResult.ConsumptionEntry entry : listed.entries()) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("request_id", entry.requestId().toString());
+            item.put("type", entry.type());
+            item.put("feature", entry.feature());
+            item.put("hardware_id", entry.hardwareId());
+            item.put("consumptions", entry.consumptions());
+            item.put("outcome", entry.outcome());
+            item.put("code", entry.code());
+            item.put("total_before", entry.totalBefore());
+            item.put("total_after", entry.totalAfter());
+            item.put("accepted_at", entry.acceptedAt().toString());
+            item.put("applied_at", entry.appliedAt().toString());
+            results.add(item);
+        }
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("count", listed.count());
+        page.put("next", offset + limit < listed.count() ? pageUrl(id, from, to, limit, offset + limit) : null);
+        page.put("previous", offset > 0 ? pageUrl(id, from, to, limit, Math.max(0, offset - limit)) : null);
+        page.put("results", results);
+        return page;
+    }
+
+    private static String pageUrl(long id, String from, String to, int limit, int offset) {
+        StringBuilder url =
+                new StringBuilder("/api/v1/licenses/" + id + "/consumptions/?limit=" + limit + "&offset=" + offset);
+        if (from != null) {
+            url.append("&from=").append(java.net.URLEncoder.encode(from, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (to != null) {
+            url.append("&to=").append(java.net.URLEncoder.encode(to, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return url.toString();
+    }
+
+    /** An ISO-8601 date-time with offset, or a date (its start, UTC); {@code null} when absent. */
+    private static Instant instantParameter(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return value.length() == 10
+                    ? java.time.LocalDate.parse(value)
+                            .atStartOfDay(java.time.ZoneOffset.UTC)
+                            .toInstant()
+                    : java.time.OffsetDateTime.parse(value).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw invalid(
+                    name, "must be an ISO-8601 date (2026-11-28) or date-time with offset (2026-11-28T10:00:00Z)");
+        }
+    }
+
+    private static int intParameter(String name, String value, int absent, int min, int max) {
+        if (value == null || value.isEmpty()) {
+            return absent;
+        }
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw invalid(name, "must be a whole number from " + min + " to " + max);
+    }
+
     @PostMapping("/api/v1/licenses/{id}/reset_consumption")
     CompletableFuture<ResponseEntity<byte[]>> resetConsumption(
             @RequestHeader(value = "Authorization", required = false) String authorization,

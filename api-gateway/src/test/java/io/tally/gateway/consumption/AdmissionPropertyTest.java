@@ -57,7 +57,7 @@ class AdmissionPropertyTest {
     }
 
     @Property
-    void shouldHalveTheDistanceToASteadyRateEachWindow(
+    void shouldHalveTheDistanceToASteadyRateEachWindowWithRefusals(
             @ForAll @DoubleRange(min = 0, max = 1e5) double estimate,
             @ForAll @LongRange(min = 0, max = 100_000) long completions,
             @ForAll @IntRange(min = 1, max = 10) int windows) {
@@ -71,9 +71,12 @@ class AdmissionPropertyTest {
     }
 
     @Property
-    void shouldKeepTheEstimateThroughAWindowWithoutDemand(
+    void shouldNeverLowerTheEstimateAfterAWindowWithoutRefusals(
             @ForAll @DoubleRange(min = 0, max = 1e5) double estimate,
+            @ForAll @LongRange(min = 0, max = 100_000) long completions,
             @ForAll @DoubleRange(min = 0.5, max = 10) double seconds) {
-        assertThat(Admission.nextRate(estimate, 0, seconds, false)).isEqualTo(estimate);
+        double next = Admission.nextRate(estimate, completions, seconds, false);
+
+        assertThat(next).isGreaterThanOrEqualTo(estimate).isGreaterThanOrEqualTo(completions / seconds);
     }
 }

@@ -11,8 +11,23 @@ class CompletionRateTest {
     private final CompletionRate rate = new CompletionRate(400, nanos::get);
 
     @Test
-    void shouldAverageTheLastWindowIntoTheEstimateWhenAWindowEnds() {
+    void shouldAverageTheLastWindowIntoTheEstimateWhenCallsWereRefusedInIt() {
         // given
+        for (int i = 0; i < 100; i++) {
+            rate.completed();
+        }
+        rate.refused();
+
+        // when
+        nanos.addAndGet(1_000_000_000L);
+
+        // then
+        assertThat(rate.perSecond()).isEqualTo((400 + 100) / 2.0);
+    }
+
+    @Test
+    void shouldNotLowerTheEstimateWhenNoCallWasRefused() {
+        // given: a light load, far below what the gate allows
         for (int i = 0; i < 100; i++) {
             rate.completed();
         }
@@ -21,7 +36,21 @@ class CompletionRateTest {
         nanos.addAndGet(1_000_000_000L);
 
         // then
-        assertThat(rate.perSecond(true)).isEqualTo((400 + 100) / 2.0);
+        assertThat(rate.perSecond()).isEqualTo(400.0);
+    }
+
+    @Test
+    void shouldRaiseTheEstimateWhenMoreCompleteThanItSays() {
+        // given
+        for (int i = 0; i < 900; i++) {
+            rate.completed();
+        }
+
+        // when
+        nanos.addAndGet(1_000_000_000L);
+
+        // then
+        assertThat(rate.perSecond()).isEqualTo(900.0);
     }
 
     @Test
@@ -33,7 +62,7 @@ class CompletionRateTest {
         nanos.addAndGet(500_000_000L);
 
         // then
-        assertThat(rate.perSecond(true)).isEqualTo(400.0);
+        assertThat(rate.perSecond()).isEqualTo(400.0);
     }
 
     @Test
@@ -42,7 +71,7 @@ class CompletionRateTest {
         nanos.addAndGet(60_000_000_000L);
 
         // when
-        double estimate = rate.perSecond(true);
+        double estimate = rate.perSecond();
 
         // then
         assertThat(estimate).isEqualTo(400.0);

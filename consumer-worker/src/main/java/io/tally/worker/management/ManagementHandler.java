@@ -53,6 +53,7 @@ public class ManagementHandler {
             case ManagementCommand.CreateOrder order -> createOrder(tx, order);
             case ManagementCommand.ResolveLicense resolve -> resolve(tx, resolve);
             case ManagementCommand.LookupOutcome lookup -> lookup(tx, lookup);
+            case ManagementCommand.ListConsumptions list -> consumptions(tx, list);
         };
     }
 
@@ -248,6 +249,48 @@ public class ManagementHandler {
                 .fetchOptional(COMMAND_LEDGER.RESULT)
                 .<CommandResult>map(json -> new CommandResult.OutcomeFound(codec.decodeResult(json.data())))
                 .orElseGet(CommandResult.OutcomePending::new);
+    }
+
+    /**
+     * A page of the license's consumption commands from the ledger, applied or refused, newest first (the ledger's
+     * {@code (license_id, accepted_at)} index serves it).
+     */
+    private CommandResult consumptions(DSLContext tx, ManagementCommand.ListConsumptions command) {
+        if (!tx.fetchExists(tx.selectFrom(LICENSE)
+                .where(LICENSE.ID.eq(command.licenseId()))
+                .and(LICENSE.TENANT_ID.eq(command.tenantId())))) {
+            throw new Refusal(RejectionType.NOT_FOUND);
+        }
+        org.jooq.Condition selected = COMMAND_LEDGER
+                .LICENSE_ID
+                .eq(command.licenseId())
+                .and(COMMAND_LEDGER.TENANT_ID.eq(command.tenantId()))
+                .and(COMMAND_LEDGER.CONSUMPTIONS.isNotNull());
+        if (command.from() != null) {
+            selected = selected.and(COMMAND_LEDGER.ACCEPTED_AT.ge(command.from().atOffset(ZoneOffset.UTC)));
+        }
+        if (command.to() != null) {
+            selected = selected.and(COMMAND_LEDGER.ACCEPTED_AT.lt(command.to().atOffset(ZoneOffset.UTC)));
+        }
+        long count = tx.fetchCount(COMMAND_LEDGER, selected);
+        List<CommandResult.ConsumptionEntry> entries = tx.selectFrom(COMMAND_LEDGER)
+                .where(selected)
+                .orderBy(COMMAND_LEDGER.ACCEPTED_AT.desc(), COMMAND_LEDGER.COMMAND_ID.desc())
+                .limit(command.limit())
+                .offset(command.offset())
+                .fetch(row -> new CommandResult.ConsumptionEntry(
+                        row.getCommandId(),
+                        row.getCommandType(),
+                        row.getFeature(),
+                        row.getHardwareId(),
+                        row.getConsumptions(),
+                        row.getOutcome(),
+                        row.getRejectionCode(),
+                        row.getTotalBefore(),
+                        row.getTotalAfter(),
+                        row.getAcceptedAt().toInstant(),
+                        row.getAppliedAt().toInstant()));
+        return new CommandResult.ConsumptionsListed(count, entries);
     }
 
     private CommandResult resolve(DSLContext tx, ManagementCommand.ResolveLicense command) {
