@@ -178,6 +178,9 @@ public final class TallyBench implements Callable<Integer> {
             checks.put("Replay: one ledger row per replayed command", replay.ledgerRows() == replay.commands());
             checks.put("Replay: totals grew by the replayed commands", replay.totalIncrease() == replay.commands());
             checks.put("Burst: every accepted request is in the ledger", acceptedLost == 0);
+            checks.put(
+                    "Analytics example: units per hour and product read from tally.events.v1 equal the ledger's",
+                    analyticsMatchLedger(environment));
 
             var results =
                     new BenchResults(command, startedAt, machine(), steps, burstResult, acceptedLost, replay, checks);
@@ -215,6 +218,20 @@ public final class TallyBench implements Callable<Integer> {
                 "  replay: %,.0f commands/s (%,d in %.1f s)%n",
                 replay.commandsPerSecond(), replay.commands(), replay.applySeconds());
         return replay;
+    }
+
+    /** The analytics example's totals over everything this run produced, against the same sums over the ledger. */
+    private static boolean analyticsMatchLedger(BenchEnvironment environment) throws Exception {
+        System.out.println("Analytics example: reading tally.events.v1 from the beginning...");
+        var fromEvents = io.tally.examples.analytics.LedgerReconciliation.fromEvents(
+                io.tally.examples.analytics.UsagePerHour.read(environment.settings.bootstrapServers(), null));
+        try (var connection = environment.tally.dataSource().getConnection()) {
+            var fromLedger = io.tally.examples.analytics.LedgerReconciliation.fromLedger(connection, null);
+            System.out.printf(
+                    "  %d rows (hour, tenant, product) from the events, %d from the ledger%n",
+                    fromEvents.size(), fromLedger.size());
+            return !fromEvents.isEmpty() && fromEvents.equals(fromLedger);
+        }
     }
 
     /** Steps up the ladder until the system saturates (p99 over 1 s, errors, or well under the offered rate). */

@@ -141,38 +141,13 @@ class MessageContractIT {
         // given: the traffic of start(), whose events are committed once the dead letter is out
 
         // when
-        var fromEvents = new java.util.TreeMap<String, List<Long>>();
-        io.tally.examples.analytics.UsagePerHour.read(infra.bootstrapServers(), TENANT.tenantId())
-                .rows()
-                .forEach((key, units) -> {
-                    if (units.license() != 0 || units.feature() != 0) {
-                        fromEvents.put(key.hour() + " " + key.product(), List.of(units.license(), units.feature()));
-                    }
-                });
+        var fromEvents = io.tally.examples.analytics.LedgerReconciliation.fromEvents(
+                io.tally.examples.analytics.UsagePerHour.read(infra.bootstrapServers(), TENANT.tenantId()));
 
         // then
-        var fromLedger = new java.util.TreeMap<String, List<Long>>();
-        try (var connection = pipeline.dataSource().getConnection();
-                var rows = connection
-                        .createStatement()
-                        .executeQuery("select date_trunc('hour', l.accepted_at at time zone 'UTC'), p.short_code,"
-                                + " sum(case when l.command_type = 'ConsumeLicense'"
-                                + " then coalesce(l.total_after - l.total_before, 0) else 0 end),"
-                                + " sum(case when l.command_type = 'ConsumeFeature'"
-                                + " then coalesce(l.total_after - l.total_before, 0) else 0 end)"
-                                + " from command_ledger l join license c on c.id = l.license_id"
-                                + " join product p on p.id = c.product_id"
-                                + " where l.tenant_id = '" + TENANT.tenantId() + "'"
-                                + " and l.command_type in ('ConsumeLicense', 'ConsumeFeature')"
-                                + " group by 1, 2")) {
-            while (rows.next()) {
-                if (rows.getLong(3) != 0 || rows.getLong(4) != 0) {
-                    fromLedger.put(
-                            rows.getTimestamp(1).toLocalDateTime().toInstant(java.time.ZoneOffset.UTC) + " "
-                                    + rows.getString(2),
-                            List.of(rows.getLong(3), rows.getLong(4)));
-                }
-            }
+        Map<String, List<Long>> fromLedger;
+        try (var connection = pipeline.dataSource().getConnection()) {
+            fromLedger = io.tally.examples.analytics.LedgerReconciliation.fromLedger(connection, TENANT.tenantId());
         }
         System.out.println("MessageContractIT: units per hour and product " + fromEvents);
         assertThat(fromEvents).isNotEmpty().isEqualTo(fromLedger);
