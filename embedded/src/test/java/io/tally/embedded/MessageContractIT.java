@@ -72,7 +72,9 @@ class MessageContractIT {
     /** Traffic of every kind, then until the dead letter is out. */
     private static void traffic() throws Exception {
         URI gateway = URI.create(pipeline.gatewayUrl());
-        new DemoSeeder(gateway, TENANT.apiKey(), TENANT.sharedKey(), TENANT.managementKey()).seed();
+        long licenseId = new DemoSeeder(gateway, TENANT.apiKey(), TENANT.sharedKey(), TENANT.managementKey())
+                .seed()
+                .licenseId();
         var client = new LicenseApiClient(gateway, TENANT.apiKey(), TENANT.sharedKey());
         Map<String, Object> license = Map.of(
                 "product", DemoSeeder.PRODUCT,
@@ -86,6 +88,14 @@ class MessageContractIT {
         client.post("add_consumption", with(license, "consumptions", 1_000_000));
         client.post("add_feature_consumption", with(license, "feature", DemoSeeder.FEATURE));
         client.get("check_license", license);
+        // Management reads: ResolveLicense and ChangeLicense, ListConsumptions, LookupOutcome.
+        management(gateway, "/api/v1/licenses/" + licenseId + "/");
+        management(gateway, "/api/v1/licenses/" + licenseId + "/consumptions/?limit=5");
+        String requestId = client.post("add_consumption", with(license, "consumptions", 1))
+                .headers()
+                .get("Tally-Request-Id")
+                .getFirst();
+        client.get("requests/" + requestId, Map.of());
         client.post(
                 "add_consumption", Map.of("product", DemoSeeder.PRODUCT, "license_key", "NO-SUCH", "hardware_id", "x"));
         deadLetterOne();
@@ -128,6 +138,16 @@ class MessageContractIT {
                         Topics.BALANCES,
                         Topics.TENANTS,
                         Topics.COMMANDS_DLT);
+    }
+
+    private static void management(URI gateway, String path) throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(gateway.resolve(path))
+                                .header("Authorization", "Api-Key " + TENANT.managementKey())
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + " " + response.body()).isEqualTo(200);
     }
 
     private static long deadLetters() throws Exception {
