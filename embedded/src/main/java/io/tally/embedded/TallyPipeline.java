@@ -133,6 +133,11 @@ public final class TallyPipeline implements AutoCloseable {
         return "http://127.0.0.1:" + gateway.getEnvironment().getProperty("local.server.port");
     }
 
+    /** The worker's HTTP address (health, metrics). */
+    public String workerUrl() {
+        return "http://127.0.0.1:" + worker.getEnvironment().getProperty("local.server.port");
+    }
+
     public TenantCredentials registerDemoTenant() {
         return worker.getBean(DemoSetup.class).registerDemoTenant();
     }

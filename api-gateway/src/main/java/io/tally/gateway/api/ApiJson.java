@@ -18,11 +18,20 @@ public class ApiJson {
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build();
 
+    private final io.micrometer.core.instrument.MeterRegistry meters;
+
+    public ApiJson(io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
+    }
+
     public JsonMapper mapper() {
         return mapper;
     }
 
+    /** The error body, counted by status and code ({@code tally.gateway.errors}; the codes are a fixed set). */
     public ResponseEntity<byte[]> error(ApiError error) {
+        meters.counter("tally.gateway.errors", "status", String.valueOf(error.status()), "code", error.code())
+                .increment();
         return respond(error.status(), error);
     }
 

@@ -49,11 +49,16 @@ public class CommandDispatcher {
      */
     private final Executor answering = Executors.newVirtualThreadPerTaskExecutor();
 
+    private final io.micrometer.core.instrument.Counter refused;
+    private final io.micrometer.core.instrument.Counter replyTimeouts;
+    private final io.micrometer.core.instrument.Timer replyDurations;
+
     public CommandDispatcher(
             ReplyingKafkaTemplate<String, byte[], byte[]> kafka,
             ProtocolCodec codec,
             EnvelopeSignature signature,
-            GatewayProperties properties) {
+            GatewayProperties properties,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         this.kafka = kafka;
         this.codec = codec;
         this.signature = signature;
@@ -62,6 +67,23 @@ public class CommandDispatcher {
                 MIN_IN_FLIGHT,
                 properties.replyTimeout().toMillis() / 2_000.0);
         this.completions = new CompletionRate(admission.initialRate(), System::nanoTime);
+        io.micrometer.core.instrument.Gauge.builder("tally.gateway.calls.waiting", waiting, AtomicInteger::get)
+                .description("Calls waiting for the worker's reply or the broker's acknowledgement")
+                .register(meters);
+        io.micrometer.core.instrument.Gauge.builder(
+                        "tally.gateway.admission.limit", this, dispatcher -> admission.limitAt(completions.perSecond()))
+                .description("Calls that may wait at once now (ADR 14)")
+                .register(meters);
+        this.refused = io.micrometer.core.instrument.Counter.builder("tally.gateway.calls.refused")
+                .description("Calls answered 429 because too many were waiting")
+                .register(meters);
+        this.replyTimeouts = io.micrometer.core.instrument.Counter.builder("tally.gateway.reply.timeouts")
+                .description("Calls answered 503 request_pending: no reply within the reply timeout")
+                .register(meters);
+        this.replyDurations = io.micrometer.core.instrument.Timer.builder("tally.gateway.reply.duration")
+                .description("From producing a command to its reply: Kafka, the worker and back")
+                .publishPercentileHistogram()
+                .register(meters);
     }
 
     /** However slowly calls complete, this many may wait (a worker catching up must still get work). */
@@ -74,6 +96,7 @@ public class CommandDispatcher {
             int now = waiting.get();
             if (now >= limit) {
                 completions.refused();
+                refused.increment();
                 return false;
             }
             if (waiting.compareAndSet(now, now + 1)) {
@@ -111,6 +134,7 @@ public class CommandDispatcher {
             return CompletableFuture.failedFuture(new Overloaded());
         }
         try {
+            long started = System.nanoTime();
             var pending = kafka.sendAndReceive(signedRecord(command));
             // A record the broker never took fails now, not at the reply timeout.
             pending.getSendFuture().whenComplete((sent, failure) -> {
@@ -120,7 +144,14 @@ public class CommandDispatcher {
             });
             CompletableFuture<CommandReply> reply =
                     pending.thenApplyAsync(consumerRecord -> codec.decodeReply(consumerRecord.value()), answering);
-            return reply.whenComplete((ignored, failure) -> release(failure == null));
+            return reply.whenComplete((ignored, failure) -> {
+                release(failure == null);
+                if (failure == null) {
+                    replyDurations.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+                } else if (isReplyTimeout(failure)) {
+                    replyTimeouts.increment();
+                }
+            });
         } catch (RuntimeException e) {
             release(false);
             return CompletableFuture.failedFuture(e);
@@ -144,6 +175,15 @@ public class CommandDispatcher {
             release(false);
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private static boolean isReplyTimeout(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof org.springframework.kafka.requestreply.KafkaReplyTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ProducerRecord<String, byte[]> signedRecord(Command command) {

@@ -50,16 +50,38 @@ class CommandListener {
     private final CommandRecordCheck check;
     private final CommandBatchApplier applier;
     private final KafkaTemplate<String, byte[]> kafka;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final io.micrometer.core.instrument.DistributionSummary batchSizes;
+    private final io.micrometer.core.instrument.Timer batchDurations;
+    private final io.micrometer.core.instrument.Timer commandAges;
+    private final io.micrometer.core.instrument.Counter deadLetters;
 
     CommandListener(
             ProtocolCodec codec,
             EnvelopeSignature signature,
             CommandBatchApplier applier,
-            KafkaTemplate<String, byte[]> kafka) {
+            KafkaTemplate<String, byte[]> kafka,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         this.codec = codec;
         this.check = new CommandRecordCheck(signature, codec);
         this.applier = applier;
         this.kafka = kafka;
+        this.meters = meters;
+        this.batchSizes = io.micrometer.core.instrument.DistributionSummary.builder("tally.worker.batch.commands")
+                .description("Commands per poll batch, each applied in one PostgreSQL transaction")
+                .publishPercentileHistogram()
+                .register(meters);
+        this.batchDurations = io.micrometer.core.instrument.Timer.builder("tally.worker.batch.duration")
+                .description("Time to apply one batch: checks, the PostgreSQL transaction, sending its messages")
+                .publishPercentileHistogram()
+                .register(meters);
+        this.commandAges = io.micrometer.core.instrument.Timer.builder("tally.worker.command.age")
+                .description("From the gateway accepting a request to the worker deciding it")
+                .publishPercentileHistogram()
+                .register(meters);
+        this.deadLetters = io.micrometer.core.instrument.Counter.builder("tally.worker.dead.letters")
+                .description("Records sent to tally.commands.v1.dlt")
+                .register(meters);
     }
 
     @KafkaListener(
@@ -69,7 +91,10 @@ class CommandListener {
             concurrency = "${tally.worker.concurrency:2}")
     void onCommands(List<ConsumerRecord<String, byte[]>> records) {
         try {
+            long started = System.nanoTime();
             applyBatch(records);
+            batchDurations.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+            batchSizes.record(records.size());
         } catch (RuntimeException e) {
             // The container retries the batch forever; say why, or a stuck partition is silent.
             LOGGER.warn("Batch of {} commands failed and will be retried: {}", records.size(), e.toString(), e);
@@ -103,6 +128,9 @@ class CommandListener {
                 // Only a gateway waiting for the answer asks for one; commands produced otherwise get none.
                 sendReply(decided.reply(), origin);
             }
+            if (decided.entry() != null && decided.emitEvent()) {
+                countDecision(decided);
+            }
             if (decided.emitEvent()) {
                 kafka.send(
                         Topics.EVENTS,
@@ -133,7 +161,21 @@ class CommandListener {
         return committed;
     }
 
+    /** Outcomes by type and refusal code, and how long after acceptance each command was decided (once each). */
+    private void countDecision(CommandBatchApplier.Decided decided) {
+        var entry = decided.entry();
+        meters.counter(
+                        "tally.worker.decisions",
+                        "outcome",
+                        entry.outcome(),
+                        "code",
+                        entry.rejectionCode() == null ? "none" : entry.rejectionCode())
+                .increment();
+        commandAges.record(java.time.Duration.between(entry.acceptedAt(), entry.appliedAt()));
+    }
+
     private CompletableFuture<?> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        deadLetters.increment();
         LOGGER.warn("Dead-lettering record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
         var dead = new ProducerRecord<>(
                 Topics.COMMANDS_DLT,
