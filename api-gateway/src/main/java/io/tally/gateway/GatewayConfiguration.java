@@ -60,4 +60,10 @@ class GatewayConfiguration {
         template.setSharedReplyTopic(true);
         return template;
     }
+
+    /** Readiness includes it (gateway.yml): a gateway that cannot reach the broker can only answer 503. */
+    @org.springframework.context.annotation.Bean
+    io.tally.support.KafkaReachability kafkaHealthIndicator(org.springframework.kafka.core.KafkaAdmin kafkaAdmin) {
+        return new io.tally.support.KafkaReachability(kafkaAdmin);
+    }
 }

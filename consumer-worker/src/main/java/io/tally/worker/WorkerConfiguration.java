@@ -49,6 +49,12 @@ class WorkerConfiguration {
         return new io.tally.worker.license.LicenseCache(properties.licenseCacheSize());
     }
 
+    /** Readiness includes it (worker.yml): a worker that cannot reach the broker applies nothing. */
+    @Bean
+    io.tally.support.KafkaReachability kafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
+        return new io.tally.support.KafkaReachability(kafkaAdmin);
+    }
+
     @Bean
     Clock clock() {
         return Clock.systemUTC();

@@ -107,9 +107,22 @@ class GatewayFaultsIT {
             assertThat(JSON.readTree(response.body()).get("code").asString())
                     .isIn("service_unavailable", "request_pending");
             assertThat(took).isLessThan(Duration.ofSeconds(2));
+            // and neither service says it is ready while the broker is gone
+            assertThat(awaitReadiness(pipeline.gatewayUrl(), 503))
+                    .as("gateway readiness")
+                    .isEqualTo(503);
+            assertThat(awaitReadiness(pipeline.workerUrl(), 503))
+                    .as("worker readiness")
+                    .isEqualTo(503);
         } finally {
             broker.restart();
         }
+        assertThat(awaitReadiness(pipeline.gatewayUrl(), 200))
+                .as("gateway readiness")
+                .isEqualTo(200);
+        assertThat(awaitReadiness(pipeline.workerUrl(), 200))
+                .as("worker readiness")
+                .isEqualTo(200);
 
         // and afterwards calls succeed again, with nothing lost or doubled
         JsonNode after = null;
@@ -127,6 +140,27 @@ class GatewayFaultsIT {
         long applied = queryLong("select count(*) from command_ledger l join license c on c.id = l.license_id "
                 + "where c.license_key = 'DOWN-1' and l.outcome = 'LicenseConsumed'");
         assertThat(total).isEqualTo(applied);
+    }
+
+    /** Polls the service's readiness for up to 30 s until it answers {@code status}; returns the last status. */
+    private static int awaitReadiness(String baseUrl, int status) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        int last = -1;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            last = http.send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create(baseUrl + "/actuator/health/readiness"))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+            if (last == status) {
+                return last;
+            }
+            Thread.sleep(250);
+        }
+        return last;
     }
 
     @Test
