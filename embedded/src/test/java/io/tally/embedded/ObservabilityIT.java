@@ -102,6 +102,35 @@ class ObservabilityIT {
                 .contains("tally_gateway_reply_timeouts_total", "tally_gateway_calls_refused_total");
     }
 
+    @Test
+    void shouldFindEverySeriesTheGrafanaDashboardQueriesOnTheEndpoints() throws Exception {
+        // given: the provisioned dashboard of docker-compose.yml, and traffic on both services
+        var dashboard = java.nio.file.Path.of(System.getProperty("basedir", "."))
+                .resolve("../deploy/grafana/dashboards/tally.json");
+        String queries = java.nio.file.Files.readString(dashboard);
+        new LicenseApiClient(URI.create(pipeline.gatewayUrl()), TENANT.apiKey(), TENANT.sharedKey())
+                .post("add_consumption", Map.of("product", "none", "license_key", "none", "hardware_id", "x"));
+
+        // when
+        String scraped = scrape(pipeline.gatewayUrl()) + scrape(pipeline.workerUrl());
+
+        // then
+        var names = new java.util.TreeSet<String>();
+        Matcher metric = Pattern.compile(
+                        "\\b(tally_[a-z_]+|http_server_requests_seconds_[a-z]+|kafka_consumer_[a-z_]+)")
+                .matcher(queries);
+        while (metric.find()) {
+            names.add(metric.group(1));
+        }
+        assertThat(names).hasSizeGreaterThan(10);
+        assertThat(names)
+                .allSatisfy(name -> assertThat(Pattern.compile("^" + name + "[{ ]", Pattern.MULTILINE)
+                                .matcher(scraped)
+                                .find())
+                        .as(name)
+                        .isTrue());
+    }
+
     private static String scrape(String baseUrl) throws Exception {
         var response = HttpClient.newHttpClient()
                 .send(
