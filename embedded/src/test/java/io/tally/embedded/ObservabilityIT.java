@@ -131,6 +131,51 @@ class ObservabilityIT {
                         .isTrue());
     }
 
+    @Test
+    void shouldLogADeadLetterUnderTheRequestIdOfItsCommand() throws Exception {
+        // given: logs captured as the services write them
+        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        appender.start();
+        var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(appender);
+        String requestId = java.util.UUID.randomUUID().toString();
+        try {
+            // when: a record naming that request id, signed with a key the worker does not have
+            var record = new org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>(
+                    io.tally.protocol.Topics.COMMANDS,
+                    "metrics-tenant/x/y",
+                    "{\"schema_version\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            record.headers().add("tally-command-id", requestId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            record.headers().add("tally-key-id", "k9".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            record.headers()
+                    .add("tally-signature", "bm90IGEgc2lnbmF0dXJl".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                    Map.<String, Object>of(
+                            "bootstrap.servers", TestInfrastructure.get().bootstrapServers()),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                producer.send(record).get();
+            }
+
+            // then
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            java.util.Optional<ch.qos.logback.classic.spi.ILoggingEvent> logged = java.util.Optional.empty();
+            while (logged.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                logged = java.util.List.copyOf(appender.list).stream()
+                        .filter(event ->
+                                requestId.equals(event.getMDCPropertyMap().get("request_id")))
+                        .findFirst();
+            }
+            assertThat(logged).isPresent();
+            assertThat(logged.orElseThrow().getFormattedMessage())
+                    .startsWith("Dead-lettering record tally.commands.v1-")
+                    .doesNotContain("bm90IGEgc2lnbmF0dXJl");
+        } finally {
+            root.detachAppender(appender);
+        }
+    }
+
     private static String scrape(String baseUrl) throws Exception {
         var response = HttpClient.newHttpClient()
                 .send(

@@ -23,6 +23,9 @@ public class RequestIds extends OncePerRequestFilter {
 
     public static final String HEADER = "Tally-Request-Id";
 
+    /** The log field (MDC key) that carries the request id, in the gateway's and the worker's logs alike. */
+    public static final String MDC_KEY = "request_id";
+
     private static final String ATTRIBUTE = RequestIds.class.getName();
 
     /** The id of the request being handled on this thread. */
@@ -38,6 +41,9 @@ public class RequestIds extends OncePerRequestFilter {
         UUID id = UUID.randomUUID();
         request.setAttribute(ATTRIBUTE, id);
         response.setHeader(HEADER, id.toString());
-        chain.doFilter(request, response);
+        // Every log line written while handling the call carries its id, as the worker's lines about its command do.
+        try (var ignored = org.slf4j.MDC.putCloseable(MDC_KEY, id.toString())) {
+            chain.doFilter(request, response);
+        }
     }
 }

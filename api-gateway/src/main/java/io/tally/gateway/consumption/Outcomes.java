@@ -125,7 +125,9 @@ public class Outcomes {
         if (cause instanceof ApiException api) {
             return json.error(api.error());
         }
-        LOGGER.warn("Could not hand request {} to Kafka: {}", requestId, cause.toString());
+        try (var ignored = org.slf4j.MDC.putCloseable(io.tally.gateway.api.RequestIds.MDC_KEY, requestId)) {
+            LOGGER.warn("Could not hand request {} to Kafka: {}", requestId, cause.toString());
+        }
         return json.error(new ApiError(503, "service_unavailable", "Service unavailable; retry shortly"));
     }
 }

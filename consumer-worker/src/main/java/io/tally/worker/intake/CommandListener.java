@@ -46,6 +46,9 @@ class CommandListener {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(CommandListener.class);
 
+    /** Header the gateway sets to the request's id. */
+    private static final String COMMAND_ID_HEADER = "tally-command-id";
+
     private final ProtocolCodec codec;
     private final CommandRecordCheck check;
     private final CommandBatchApplier applier;
@@ -176,7 +179,12 @@ class CommandListener {
 
     private CompletableFuture<?> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
         deadLetters.increment();
-        LOGGER.warn("Dead-lettering record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
+        // The gateway's logs name the same request id (tally-command-id is the request's id).
+        String requestId = header(record.headers(), COMMAND_ID_HEADER);
+        try (var ignored = org.slf4j.MDC.putCloseable("request_id", requestId == null ? "unknown" : requestId)) {
+            LOGGER.warn(
+                    "Dead-lettering record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
+        }
         var dead = new ProducerRecord<>(
                 Topics.COMMANDS_DLT,
                 null,
