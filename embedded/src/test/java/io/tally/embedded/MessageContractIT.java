@@ -223,6 +223,9 @@ class MessageContractIT {
                     if (record.value() == null) {
                         continue; // a tombstone on a compacted topic
                     }
+                    if (topic.equals(Topics.COMMANDS) && !ownCommand(record)) {
+                        continue; // other tests share the broker and write malformed commands on purpose
+                    }
                     seen++;
                     var message = topic.equals(Topics.COMMANDS_DLT) ? headers(record) : JSON.readTree(record.value());
                     var errors = schema.validate(message);
@@ -234,6 +237,12 @@ class MessageContractIT {
             }
         }
         counts.put(topic, seen);
+    }
+
+    /** Commands of this test's tenant: the gateway's, and the one signed with a foreign key. */
+    private static boolean ownCommand(ConsumerRecord<byte[], byte[]> record) {
+        return record.key() != null
+                && new String(record.key(), StandardCharsets.UTF_8).startsWith(TENANT.tenantId() + "/");
     }
 
     private static ObjectNode headers(ConsumerRecord<byte[], byte[]> record) {
