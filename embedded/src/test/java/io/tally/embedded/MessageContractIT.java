@@ -7,10 +7,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.tally.client.DemoSeeder;
 import io.tally.client.LicenseApiClient;
-import io.tally.protocol.EnvelopeSignature;
-import io.tally.protocol.LicenseCommand;
 import io.tally.protocol.LicenseRef;
-import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
 import io.tally.protocol.Topics;
 import io.tally.testsupport.TestInfrastructure;
@@ -19,7 +16,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,13 +24,9 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,7 +90,12 @@ class MessageContractIT {
         client.get("requests/" + requestId, Map.of());
         client.post(
                 "add_consumption", Map.of("product", DemoSeeder.PRODUCT, "license_key", "NO-SUCH", "hardware_id", "x"));
-        deadLetterOne();
+        ForeignCommands.send(
+                infra.bootstrapServers(),
+                UUID.randomUUID(),
+                TENANT.tenantId(),
+                new LicenseRef(DemoSeeder.PRODUCT, DemoSeeder.LICENSE_KEY, null),
+                DemoSeeder.HARDWARE_ID);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (deadLetters() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(200);
@@ -171,33 +168,6 @@ class MessageContractIT {
         }
         System.out.println("MessageContractIT: units per hour and product " + fromEvents);
         assertThat(fromEvents).isNotEmpty().isEqualTo(fromLedger);
-    }
-
-    /** A command signed with a key the worker does not have. */
-    private static void deadLetterOne() {
-        var codec = new ProtocolCodec();
-        var command = new LicenseCommand.ConsumeLicense(
-                UUID.randomUUID(),
-                Instant.now(),
-                TENANT.tenantId(),
-                null,
-                new LicenseRef(DemoSeeder.PRODUCT, DemoSeeder.LICENSE_KEY, null),
-                DemoSeeder.HARDWARE_ID,
-                1,
-                null,
-                null);
-        byte[] value = codec.encodeCommand(command);
-        var foreign = new EnvelopeSignature("k9", Map.of("k9", "a-key-the-worker-never-had-0123456"));
-        var record = new ProducerRecord<>(Topics.COMMANDS, command.partitionKey(), value);
-        record.headers().add(EnvelopeSignature.KEY_ID_HEADER, "k9".getBytes(StandardCharsets.UTF_8));
-        record.headers()
-                .add(EnvelopeSignature.SIGNATURE_HEADER, foreign.sign(value).getBytes(StandardCharsets.UTF_8));
-        try (var producer = new KafkaProducer<>(
-                Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers()),
-                new StringSerializer(),
-                new ByteArraySerializer())) {
-            producer.send(record);
-        }
     }
 
     /** Reads {@code topic} to its end and validates each record (its headers, for dead letters). */

@@ -142,38 +142,12 @@ class ObservabilityIT {
         try {
             // when: a well-formed command with that request id, signed with a key the worker does not have (the broker
             // is shared with other tests, which read every command and check it against its schema)
-            var command = new io.tally.protocol.LicenseCommand.ConsumeLicense(
+            String signature = ForeignCommands.send(
+                    TestInfrastructure.get().bootstrapServers(),
                     java.util.UUID.fromString(requestId),
-                    java.time.Instant.now(),
                     TENANT.tenantId(),
-                    null,
                     new io.tally.protocol.LicenseRef(DemoSeeder.PRODUCT, "NOT-SIGNED-BY-US", null),
-                    DemoSeeder.HARDWARE_ID,
-                    1,
-                    null,
-                    null);
-            byte[] value = new io.tally.protocol.ProtocolCodec().encodeCommand(command);
-            var record = new org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>(
-                    io.tally.protocol.Topics.COMMANDS, command.partitionKey(), value);
-            var foreign =
-                    new io.tally.protocol.EnvelopeSignature("k9", Map.of("k9", "a-key-the-worker-never-had-0123456"));
-            record.headers().add("tally-command-id", requestId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            record.headers()
-                    .add(
-                            io.tally.protocol.EnvelopeSignature.KEY_ID_HEADER,
-                            "k9".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            String signature = foreign.sign(value);
-            record.headers()
-                    .add(
-                            io.tally.protocol.EnvelopeSignature.SIGNATURE_HEADER,
-                            signature.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
-                    Map.<String, Object>of(
-                            "bootstrap.servers", TestInfrastructure.get().bootstrapServers()),
-                    new org.apache.kafka.common.serialization.StringSerializer(),
-                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-                producer.send(record).get();
-            }
+                    DemoSeeder.HARDWARE_ID);
 
             // then
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -58,6 +58,8 @@ class CommandListener {
     private final io.micrometer.core.instrument.Timer batchDurations;
     private final io.micrometer.core.instrument.Timer commandAges;
     private final io.micrometer.core.instrument.Counter deadLetters;
+    private final Map<List<String>, io.micrometer.core.instrument.Counter> decisionCounters =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     CommandListener(
             ProtocolCodec codec,
@@ -167,12 +169,12 @@ class CommandListener {
     /** Outcomes by type and refusal code, and how long after acceptance each command was decided (once each). */
     private void countDecision(CommandBatchApplier.Decided decided) {
         var entry = decided.entry();
-        meters.counter(
-                        "tally.worker.decisions",
-                        "outcome",
-                        entry.outcome(),
-                        "code",
-                        entry.rejectionCode() == null ? "none" : entry.rejectionCode())
+        String code = entry.rejectionCode() == null ? "none" : entry.rejectionCode();
+        // Looked up once per outcome and code, not in the registry for every command of every batch.
+        decisionCounters
+                .computeIfAbsent(
+                        List.of(entry.outcome(), code),
+                        key -> meters.counter("tally.worker.decisions", "outcome", key.get(0), "code", key.get(1)))
                 .increment();
         commandAges.record(java.time.Duration.between(entry.acceptedAt(), entry.appliedAt()));
     }

@@ -7,7 +7,9 @@ import static io.tally.worker.db.Tables.IDEMPOTENCY_KEY;
 import io.tally.protocol.Command;
 import io.tally.protocol.CommandResult;
 import io.tally.protocol.ProtocolCodec;
+import io.tally.worker.db.tables.records.CommandLedgerRecord;
 import java.io.StringReader;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashMap;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.postgresql.PGConnection;
@@ -42,26 +45,60 @@ public class Ledger {
         tx.selectFrom(COMMAND_LEDGER)
                 // One array parameter, not one per id: a batch's thousands of ids cost no planning time.
                 .where(COMMAND_LEDGER.COMMAND_ID.eq(DSL.any(DSL.val(commandIds.toArray(UUID[]::new)))))
-                .forEach(row -> known.put(
-                        row.getCommandId(),
-                        new LedgerEntry(
-                                row.getCommandId(),
-                                row.getTenantId(),
-                                row.getLicenseId(),
-                                row.getCommandType(),
-                                row.getHardwareId(),
-                                row.getFeature(),
-                                row.getConsumptions(),
-                                row.getOutcome(),
-                                row.getRejectionCode(),
-                                row.getTotalBefore(),
-                                row.getTotalAfter(),
-                                row.getAcceptedAt().toInstant(),
-                                row.getAppliedAt().toInstant(),
-                                row.getKafkaPartition(),
-                                row.getKafkaOffset(),
-                                codec.decodeResult(row.getResult().data()))));
+                .forEach(row -> known.put(row.getCommandId(), entry(row)));
         return known;
+    }
+
+    /** One page of a selection of ledger entries, and how many the whole selection holds. */
+    public record Page(long count, List<LedgerEntry> entries) {}
+
+    /**
+     * A license's consumption commands (those that carry consumptions), applied or refused, newest first; served by
+     * the {@code (license_id, accepted_at)} index.
+     *
+     * @param from earliest accepted-at included, or {@code null}
+     * @param to accepted-at before which entries are included, or {@code null}
+     */
+    public Page consumptions(
+            DSLContext tx, String tenantId, long licenseId, Instant from, Instant to, int limit, int offset) {
+        Condition selected = COMMAND_LEDGER
+                .LICENSE_ID
+                .eq(licenseId)
+                .and(COMMAND_LEDGER.TENANT_ID.eq(tenantId))
+                .and(COMMAND_LEDGER.CONSUMPTIONS.isNotNull());
+        if (from != null) {
+            selected = selected.and(COMMAND_LEDGER.ACCEPTED_AT.ge(from.atOffset(ZoneOffset.UTC)));
+        }
+        if (to != null) {
+            selected = selected.and(COMMAND_LEDGER.ACCEPTED_AT.lt(to.atOffset(ZoneOffset.UTC)));
+        }
+        List<LedgerEntry> entries = tx.selectFrom(COMMAND_LEDGER)
+                .where(selected)
+                .orderBy(COMMAND_LEDGER.ACCEPTED_AT.desc(), COMMAND_LEDGER.COMMAND_ID.desc())
+                .limit(limit)
+                .offset(offset)
+                .fetch(this::entry);
+        return new Page(tx.fetchCount(COMMAND_LEDGER, selected), entries);
+    }
+
+    private LedgerEntry entry(CommandLedgerRecord row) {
+        return new LedgerEntry(
+                row.getCommandId(),
+                row.getTenantId(),
+                row.getLicenseId(),
+                row.getCommandType(),
+                row.getHardwareId(),
+                row.getFeature(),
+                row.getConsumptions(),
+                row.getOutcome(),
+                row.getRejectionCode(),
+                row.getTotalBefore(),
+                row.getTotalAfter(),
+                row.getAcceptedAt().toInstant(),
+                row.getAppliedAt().toInstant(),
+                row.getKafkaPartition(),
+                row.getKafkaOffset(),
+                codec.decodeResult(row.getResult().data()));
     }
 
     public Optional<CommandResult> result(DSLContext tx, UUID commandId) {

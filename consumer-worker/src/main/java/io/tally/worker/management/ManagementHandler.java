@@ -31,10 +31,13 @@ public class ManagementHandler {
 
     private final LicenseStore licenses;
     private final io.tally.protocol.ProtocolCodec codec;
+    private final io.tally.worker.ledger.Ledger ledger;
 
-    public ManagementHandler(LicenseStore licenses, io.tally.protocol.ProtocolCodec codec) {
+    public ManagementHandler(
+            LicenseStore licenses, io.tally.protocol.ProtocolCodec codec, io.tally.worker.ledger.Ledger ledger) {
         this.licenses = licenses;
         this.codec = codec;
+        this.ledger = ledger;
     }
 
     /** Applies {@code command} under a savepoint; a refusal rolls back everything the command wrote. */
@@ -251,46 +254,36 @@ public class ManagementHandler {
                 .orElseGet(CommandResult.OutcomePending::new);
     }
 
-    /**
-     * A page of the license's consumption commands from the ledger, applied or refused, newest first (the ledger's
-     * {@code (license_id, accepted_at)} index serves it).
-     */
+    /** A page of the license's consumption commands from the ledger ({@link io.tally.worker.ledger.Ledger#consumptions}). */
     private CommandResult consumptions(DSLContext tx, ManagementCommand.ListConsumptions command) {
         if (!tx.fetchExists(tx.selectFrom(LICENSE)
                 .where(LICENSE.ID.eq(command.licenseId()))
                 .and(LICENSE.TENANT_ID.eq(command.tenantId())))) {
             throw new Refusal(RejectionType.NOT_FOUND);
         }
-        org.jooq.Condition selected = COMMAND_LEDGER
-                .LICENSE_ID
-                .eq(command.licenseId())
-                .and(COMMAND_LEDGER.TENANT_ID.eq(command.tenantId()))
-                .and(COMMAND_LEDGER.CONSUMPTIONS.isNotNull());
-        if (command.from() != null) {
-            selected = selected.and(COMMAND_LEDGER.ACCEPTED_AT.ge(command.from().atOffset(ZoneOffset.UTC)));
-        }
-        if (command.to() != null) {
-            selected = selected.and(COMMAND_LEDGER.ACCEPTED_AT.lt(command.to().atOffset(ZoneOffset.UTC)));
-        }
-        long count = tx.fetchCount(COMMAND_LEDGER, selected);
-        List<CommandResult.ConsumptionEntry> entries = tx.selectFrom(COMMAND_LEDGER)
-                .where(selected)
-                .orderBy(COMMAND_LEDGER.ACCEPTED_AT.desc(), COMMAND_LEDGER.COMMAND_ID.desc())
-                .limit(command.limit())
-                .offset(command.offset())
-                .fetch(row -> new CommandResult.ConsumptionEntry(
-                        row.getCommandId(),
-                        row.getCommandType(),
-                        row.getFeature(),
-                        row.getHardwareId(),
-                        row.getConsumptions(),
-                        row.getOutcome(),
-                        row.getRejectionCode(),
-                        row.getTotalBefore(),
-                        row.getTotalAfter(),
-                        row.getAcceptedAt().toInstant(),
-                        row.getAppliedAt().toInstant()));
-        return new CommandResult.ConsumptionsListed(count, entries);
+        var page = ledger.consumptions(
+                tx,
+                command.tenantId(),
+                command.licenseId(),
+                command.from(),
+                command.to(),
+                command.limit(),
+                command.offset());
+        List<CommandResult.ConsumptionEntry> entries = page.entries().stream()
+                .map(entry -> new CommandResult.ConsumptionEntry(
+                        entry.commandId(),
+                        entry.commandType(),
+                        entry.feature(),
+                        entry.hardwareId(),
+                        entry.consumptions(),
+                        entry.outcome(),
+                        entry.rejectionCode(),
+                        entry.totalBefore(),
+                        entry.totalAfter(),
+                        entry.acceptedAt(),
+                        entry.appliedAt()))
+                .toList();
+        return new CommandResult.ConsumptionsListed(page.count(), entries);
     }
 
     private CommandResult resolve(DSLContext tx, ManagementCommand.ResolveLicense command) {

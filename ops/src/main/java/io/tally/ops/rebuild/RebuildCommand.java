@@ -132,12 +132,13 @@ public final class RebuildCommand implements Callable<Integer> {
         ProtocolCodec codec = new ProtocolCodec();
         DSLContext dsl = WorkerDatabase.dsl(target);
         LicenseStore store = new LicenseStore();
+        Ledger ledger = new Ledger(codec);
         var applier = new CommandBatchApplier(
                 dsl,
-                new Ledger(codec),
+                ledger,
                 store,
                 new LicenseCache(REBUILD_CACHED_LICENSES),
-                new ManagementHandler(store, codec),
+                new ManagementHandler(store, codec, ledger),
                 Clock.systemUTC());
 
         int tenantCount = 0;

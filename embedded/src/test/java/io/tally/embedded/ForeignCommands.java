@@ -1,0 +1,51 @@
+package io.tally.embedded;
+
+import io.tally.protocol.EnvelopeSignature;
+import io.tally.protocol.LicenseCommand;
+import io.tally.protocol.LicenseRef;
+import io.tally.protocol.ProtocolCodec;
+import io.tally.protocol.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Well-formed commands signed with an envelope key no worker has, written straight to the commands topic: each becomes
+ * a dead letter. Well-formed, because the broker is shared with tests that check every command against its schema.
+ */
+final class ForeignCommands {
+
+    private static final EnvelopeSignature FOREIGN =
+            new EnvelopeSignature("k9", Map.of("k9", "a-key-the-worker-never-had-0123456"));
+
+    private ForeignCommands() {}
+
+    /**
+     * Produces a consumption of one unit with {@code requestId} as its command id (also in the gateway's
+     * {@code tally-command-id} header) and returns its signature.
+     */
+    static String send(String bootstrapServers, UUID requestId, String tenantId, LicenseRef license, String hardwareId)
+            throws Exception {
+        var command = new LicenseCommand.ConsumeLicense(
+                requestId, Instant.now(), tenantId, null, license, hardwareId, 1, null, null);
+        byte[] value = new ProtocolCodec().encodeCommand(command);
+        String signature = FOREIGN.sign(value);
+        var record = new ProducerRecord<String, byte[]>(Topics.COMMANDS, command.partitionKey(), value);
+        record.headers().add("tally-command-id", requestId.toString().getBytes(StandardCharsets.UTF_8));
+        record.headers()
+                .add(EnvelopeSignature.KEY_ID_HEADER, FOREIGN.signingKeyId().getBytes(StandardCharsets.UTF_8));
+        record.headers().add(EnvelopeSignature.SIGNATURE_HEADER, signature.getBytes(StandardCharsets.UTF_8));
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", bootstrapServers),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(record).get();
+        }
+        return signature;
+    }
+}
