@@ -71,7 +71,7 @@ public class CommandDispatcher {
                 .description("Calls waiting for the worker's reply or the broker's acknowledgement")
                 .register(meters);
         io.micrometer.core.instrument.Gauge.builder(
-                        "tally.gateway.admission.limit", this, dispatcher -> admission.limitAt(completions.perSecond()))
+                        "tally.gateway.admission.limit", this, CommandDispatcher::admissionLimit)
                 .description("Calls that may wait at once now (ADR 14)")
                 .register(meters);
         this.refused = io.micrometer.core.instrument.Counter.builder("tally.gateway.calls.refused")
@@ -86,12 +86,22 @@ public class CommandDispatcher {
                 .register(meters);
     }
 
+    /** Calls waiting now for the worker's reply or the broker's acknowledgement. */
+    public int waiting() {
+        return waiting.get();
+    }
+
+    /** Calls that may wait at once now (ADR 14). */
+    public int admissionLimit() {
+        return admission.limitAt(completions.perSecond());
+    }
+
     /** However slowly calls complete, this many may wait (a worker catching up must still get work). */
     private static final int MIN_IN_FLIGHT = 64;
 
     /** Takes a waiting place if the current limit allows. */
     private boolean admit() {
-        int limit = admission.limitAt(completions.perSecond());
+        int limit = admissionLimit();
         while (true) {
             int now = waiting.get();
             if (now >= limit) {

@@ -39,6 +39,7 @@ public class Outcomes {
      */
     public CompletableFuture<ResponseEntity<byte[]>> respond(
             Command command, Function<CommandResult, ResponseEntity<byte[]>> success) {
+        nameLicense(command);
         var attributes = org.springframework.web.context.request.RequestContextHolder.getRequestAttributes();
         String prefer = attributes instanceof org.springframework.web.context.request.ServletRequestAttributes servlet
                 ? servlet.getRequest().getHeader("Prefer")
@@ -65,11 +66,19 @@ public class Outcomes {
      */
     public CompletableFuture<ResponseEntity<byte[]>> send(
             Command command, Function<CommandResult, ResponseEntity<byte[]>> success) {
+        nameLicense(command);
         String requestId = command.commandId().toString();
         return dispatcher
                 .dispatch(command)
                 .handle((reply, failure) ->
                         failure != null ? failed(failure, requestId) : render(reply.result(), success, requestId));
+    }
+
+    /** Lets the status page count the call among its license's (on the request thread; elsewhere a no-op). */
+    private static void nameLicense(Command command) {
+        if (command instanceof io.tally.protocol.LicenseCommand licenseCommand) {
+            io.tally.gateway.status.StatusRecording.nameLicense(licenseCommand);
+        }
     }
 
     private ResponseEntity<byte[]> render(
