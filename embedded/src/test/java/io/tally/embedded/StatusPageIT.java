@@ -1,0 +1,329 @@
+package io.tally.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tally.client.LicenseApiClient;
+import io.tally.protocol.TenantCredentials;
+import io.tally.testsupport.TestInfrastructure;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The gateway's status page in a real browser (Debian's headless Chromium, driven through ChromeDriver) while a burst
+ * of signed consumption calls runs through the whole pipeline: the page updates every second, shows the burst's
+ * throughput, latency and busiest licenses without ever showing a license key whole, and its counts equal the answers
+ * the clients got. A screenshot taken during the burst is kept in {@code target/status-page/}.
+ */
+class StatusPageIT {
+
+    static final TenantCredentials TENANT =
+            new TenantCredentials("status-tenant", "status-api", "status-shared-0123456789", "status-mgmt");
+
+    static final String PRODUCT = "status-app";
+
+    /** Key and share of the calls: the hot license gets half of them. */
+    static final Map<String, Integer> LICENSES = Map.of(
+            "HOTT-STAT-0000-0001", 50,
+            "WARM-STAT-0000-0002", 25,
+            "COOL-STAT-0000-0003", 15,
+            "COLD-STAT-0000-0004", 10);
+
+    static final Duration BURST = Duration.ofSeconds(8);
+    static final int CLIENTS = 32;
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    static TallyPipeline pipeline;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
+                .as("StatusPageIT drives Debian's Chromium: run .ci/run, which installs the packages chromium and"
+                        + " chromium-driver, or apt-get install them")
+                .isTrue();
+        var infra = TestInfrastructure.get();
+        var db = infra.databaseServer();
+        pipeline = TallyPipeline.startWorker(new TallyPipeline.Settings(
+                infra.bootstrapServers(),
+                infra.newDatabase("status_page_it"),
+                db.username(),
+                db.password(),
+                "status-envelope-key-0123456789ab",
+                0,
+                0,
+                3));
+        pipeline.tenants().register("Status company", TENANT);
+        pipeline.startGateway();
+        pipeline.awaitGatewayReady(Duration.ofMinutes(1));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    void shouldShowARunningBurstSecondBySecondAndCountEveryCallItAnswered() throws Exception {
+        // given: four licenses of a product with room for every call, each activated on one device
+        var client = new LicenseApiClient(URI.create(pipeline.gatewayUrl()), TENANT.apiKey(), TENANT.sharedKey());
+        seedLicenses(client);
+        WebDriver browser = headlessChromium();
+        try {
+            browser.get(pipeline.gatewayUrl() + "/status");
+            // Seeding calls end in an earlier second than the burst's first one, so the burst's seconds are its own.
+            long burstFirstSecond = System.currentTimeMillis() / 1_000 + 1;
+            Thread.sleep(burstFirstSecond * 1_000 + 100 - System.currentTimeMillis());
+
+            // when: a burst from 32 clients, one call in 25 asking for more than the license has
+            Map<Integer, LongAdder> answered = new ConcurrentHashMap<>();
+            List<Thread> clients = new ArrayList<>();
+            long burstEnds = System.nanoTime() + BURST.toNanos();
+            for (int c = 0; c < CLIENTS; c++) {
+                var random = new SplittableRandom(c);
+                clients.add(Thread.ofVirtual().start(() -> burst(client, random, burstEnds, answered)));
+            }
+            var secondsShown = new TreeSet<String>();
+            Path screenshot = null;
+            while (System.nanoTime() < burstEnds) {
+                PageState page = PageState.of(browser);
+                if (page.second() != null) {
+                    secondsShown.add(page.second());
+                }
+                if (page.showsTheBurst()) {
+                    // The latest view of the burst is kept: by the end it spans most of it.
+                    screenshot = saveScreenshot(browser);
+                }
+                Thread.sleep(250);
+            }
+            for (Thread thread : clients) {
+                thread.join();
+            }
+
+            // then: the page followed the burst, second by second
+            assertThat(secondsShown)
+                    .as("seconds the page showed during the burst")
+                    .hasSizeGreaterThanOrEqualTo(5);
+            assertThat(screenshot)
+                    .as("the page showed calls, latency and the hot license first during the burst")
+                    .isNotNull();
+            assertThat(browser.getPageSource())
+                    .as("license keys are never shown whole")
+                    .doesNotContain(LICENSES.keySet());
+
+            // and the figures it shows are the answers the clients got, every call counted once
+            Thread.sleep(2_000);
+            JsonNode live = live();
+            long[] shown = new long[4];
+            for (JsonNode second : live.get("view").get("throughput")) {
+                if (second.get("second").asLong() >= burstFirstSecond) {
+                    shown[0] += second.get("succeeded").asLong();
+                    shown[1] += second.get("refused").asLong();
+                    shown[2] += second.get("throttled").asLong();
+                    shown[3] += second.get("failed").asLong();
+                }
+            }
+            long[] got = {
+                answeredWith(answered, 200, 299),
+                answeredWith(answered, 400, 499) - answeredWith(answered, 429, 429),
+                answeredWith(answered, 429, 429),
+                answeredWith(answered, 500, 599)
+            };
+            assertThat(got[0]).as("calls answered 200").isPositive();
+            assertThat(got[1]).as("calls refused").isPositive();
+            assertThat(shown).as("succeeded, refused, throttled, failed").containsExactly(got);
+            System.out.printf(
+                    "Status page: %d calls in %d s (%d x 2xx, %d x 4xx, %d x 429, %d x 5xx), %d seconds shown, %s%n",
+                    got[0] + got[1] + got[2] + got[3],
+                    BURST.toSeconds(),
+                    got[0],
+                    got[1],
+                    got[2],
+                    got[3],
+                    secondsShown.size(),
+                    screenshot);
+        } finally {
+            browser.quit();
+        }
+    }
+
+    private static void burst(
+            LicenseApiClient client, SplittableRandom random, long endsAt, Map<Integer, LongAdder> answered) {
+        List<String> weighted = new ArrayList<>();
+        LICENSES.forEach((key, share) -> {
+            for (int i = 0; i < share; i++) {
+                weighted.add(key);
+            }
+        });
+        try {
+            while (System.nanoTime() < endsAt) {
+                String key = weighted.get(random.nextInt(weighted.size()));
+                long consumptions = random.nextInt(25) == 0 ? 1_000_000_000L : 1;
+                var response = client.post(
+                        "add_consumption",
+                        Map.of(
+                                "product", PRODUCT,
+                                "license_key", key,
+                                "hardware_id", "device-" + key,
+                                "consumptions", consumptions));
+                answered.computeIfAbsent(response.status(), status -> new LongAdder())
+                        .increment();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * What the page shows at one moment, read in one script so that no refresh of the page falls between two reads.
+     */
+    record PageState(String second, String rate, String p99, List<String> busiest) {
+
+        static PageState of(WebDriver browser) {
+            @SuppressWarnings("unchecked")
+            var state = (Map<String, Object>) ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("""
+                            const text = id => document.getElementById(id).textContent;
+                            return {
+                              second: document.body.dataset.second || null,
+                              rate: text("rate"),
+                              p99: text("p99"),
+                              busiest: Array.from(document.querySelectorAll("#busiest tr"), row => row.innerText)
+                            };""");
+            @SuppressWarnings("unchecked")
+            var busiest = (List<String>) state.get("busiest");
+            return new PageState(
+                    (String) state.get("second"), (String) state.get("rate"), (String) state.get("p99"), busiest);
+        }
+
+        /** Calls in the last second, a latency, and the hot license first among the busiest. */
+        boolean showsTheBurst() {
+            return !rate.equals("0")
+                    && p99.endsWith(" ms")
+                    && busiest.size() == LICENSES.size()
+                    && busiest.getFirst().startsWith(TENANT.tenantId() + " / " + PRODUCT + " / HOTT…01");
+        }
+    }
+
+    private static Path saveScreenshot(WebDriver browser) throws Exception {
+        Path file = Path.of(System.getProperty("basedir", "."), "target", "status-page", "status-during-burst.png");
+        Files.createDirectories(file.getParent());
+        Files.write(file, ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        return file;
+    }
+
+    private static long answeredWith(Map<Integer, LongAdder> answered, int from, int to) {
+        return answered.entrySet().stream()
+                .filter(entry -> entry.getKey() >= from && entry.getKey() <= to)
+                .mapToLong(entry -> entry.getValue().sum())
+                .sum();
+    }
+
+    private static WebDriver headlessChromium() throws Exception {
+        var options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        // Without the background-networking flags Chromium keeps calling out, and this machine's network refuses it.
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1280,1100",
+                "--user-data-dir=" + Files.createTempDirectory("status-page-chromium"));
+        var service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+                .usingAnyFreePort()
+                .build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static void seedLicenses(LicenseApiClient client) throws Exception {
+        JsonNode product = JSON.readTree(manage(
+                "/api/v1/products/",
+                Map.of(
+                        "product_name",
+                        "Status App",
+                        "short_code",
+                        PRODUCT,
+                        "authorization_method",
+                        "license-key",
+                        "default_license_type",
+                        "consumption",
+                        "max_consumptions",
+                        100_000_000,
+                        "max_activations",
+                        1)));
+        assertThat(product.get("id").isNumber()).isTrue();
+        List<Map<String, Object>> licenses = LICENSES.keySet().stream()
+                .map(key -> Map.<String, Object>of("key", key))
+                .toList();
+        manage(
+                "/api/v1/orders/create_order/",
+                Map.of(
+                        "id",
+                        "status-order",
+                        "customer",
+                        Map.of("email", "status@example.com"),
+                        "items",
+                        List.of(Map.of("product_code", PRODUCT, "licenses", licenses))));
+        for (String key : LICENSES.keySet()) {
+            var activated = client.post(
+                    "activate_license", Map.of("product", PRODUCT, "license_key", key, "hardware_id", "device-" + key));
+            assertThat(activated.status()).as(activated.body()).isEqualTo(200);
+        }
+    }
+
+    private static String manage(String path, Object body) throws Exception {
+        var response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(pipeline.gatewayUrl() + path))
+                                .header("Authorization", "Api-Key " + TENANT.managementKey())
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(201);
+        return response.body();
+    }
+
+    private static JsonNode live() throws Exception {
+        var response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(pipeline.gatewayUrl() + "/status/live"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+}
