@@ -14,8 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,12 +34,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The gateway's status page in a real browser (Debian's headless Chromium, driven through ChromeDriver) while a burst
- * of signed consumption calls runs through the whole pipeline: the page updates every second, shows the burst's
- * throughput, latency and busiest licenses without ever showing a license key whole, and its counts equal the answers
- * the clients got. A screenshot taken during the burst is kept in {@code target/status-page/}.
+ * Operators watching a burst as it runs: a burst of signed consumption calls goes through the whole pipeline while
+ * the gateway's status page is open in a real browser (Debian's headless Chromium, through ChromeDriver) and a real
+ * Prometheus (Debian's package) scrapes both services every second and evaluates every query of the provisioned
+ * Grafana dashboard. A screenshot of the status page taken during the burst is kept in {@code target/status-page/}.
  */
-class StatusPageIT {
+class BurstMonitoringIT {
 
     static final TenantCredentials TENANT =
             new TenantCredentials("status-tenant", "status-api", "status-shared-0123456789", "status-mgmt");
@@ -54,24 +56,40 @@ class StatusPageIT {
     static final Duration BURST = Duration.ofSeconds(8);
     static final int CLIENTS = 32;
 
+    /** When, counted from the burst's start, the dashboard's queries are evaluated: late in the burst, still in it. */
+    static final Duration DASHBOARD_AT = Duration.ofMillis(6_500);
+
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     static TallyPipeline pipeline;
+    static Prometheus prometheus;
+    static WebDriver browser;
+
+    // What was seen during the burst, asserted by the tests.
+    static long burstFirstSecond;
+    static final Map<Integer, LongAdder> answered = new ConcurrentHashMap<>();
+    static final Set<String> secondsShown = new TreeSet<>();
+    static Path screenshot;
+    static String pageAfterBurst;
+    static JsonNode liveAfterBurst;
+    static final Map<String, List<JsonNode>> panelsDuringBurst = new LinkedHashMap<>();
 
     @BeforeAll
-    static void start() throws Exception {
-        assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-                .as("StatusPageIT drives Debian's Chromium: run .ci/run, which installs the packages chromium and"
-                        + " chromium-driver, or apt-get install them")
+    static void runAWatchedBurst() throws Exception {
+        assertThat(Files.isExecutable(CHROMIUM)
+                        && Files.isExecutable(CHROMEDRIVER)
+                        && Files.isExecutable(Prometheus.BINARY))
+                .as("BurstMonitoringIT needs Debian's chromium, chromium-driver and prometheus: run .ci/run, which"
+                        + " installs them, or apt-get install them")
                 .isTrue();
         var infra = TestInfrastructure.get();
         var db = infra.databaseServer();
         pipeline = TallyPipeline.startWorker(new TallyPipeline.Settings(
                 infra.bootstrapServers(),
-                infra.newDatabase("status_page_it"),
+                infra.newDatabase("burst_monitoring_it"),
                 db.username(),
                 db.password(),
                 "status-envelope-key-0123456789ab",
@@ -81,101 +99,155 @@ class StatusPageIT {
         pipeline.tenants().register("Status company", TENANT);
         pipeline.startGateway();
         pipeline.awaitGatewayReady(Duration.ofMinutes(1));
+        prometheus = Prometheus.start(
+                Map.of(
+                        "tally-gateway", URI.create(pipeline.gatewayUrl()).getAuthority(),
+                        "tally-worker", URI.create(pipeline.workerUrl()).getAuthority()),
+                Path.of(System.getProperty("basedir", "."), "target", "burst-monitoring-prometheus"));
+        var dashboard = JSON.readTree(Path.of(System.getProperty("basedir", "."))
+                .resolve("../deploy/grafana/dashboards/tally.json")
+                .toFile());
+
+        // four licenses of a product with room for every call, each activated on one device
+        var client = new LicenseApiClient(URI.create(pipeline.gatewayUrl()), TENANT.apiKey(), TENANT.sharedKey());
+        seedLicenses(client);
+        browser = headlessChromium();
+        browser.get(pipeline.gatewayUrl() + "/status");
+        // Seeding calls end in an earlier second than the burst's first one, so the burst's seconds are its own.
+        burstFirstSecond = System.currentTimeMillis() / 1_000 + 1;
+        Thread.sleep(burstFirstSecond * 1_000 + 100 - System.currentTimeMillis());
+
+        // the burst, from 32 clients, one call in 25 asking for more than the license has
+        List<Thread> clients = new ArrayList<>();
+        long burstStarts = System.nanoTime();
+        long burstEnds = burstStarts + BURST.toNanos();
+        for (int c = 0; c < CLIENTS; c++) {
+            var random = new SplittableRandom(c);
+            clients.add(Thread.ofVirtual().start(() -> burst(client, random, burstEnds)));
+        }
+        while (System.nanoTime() < burstEnds) {
+            PageState page = PageState.of(browser);
+            if (page.second() != null) {
+                secondsShown.add(page.second());
+            }
+            if (page.showsTheBurst()) {
+                // The latest view of the burst is kept: by the end it spans most of it.
+                screenshot = saveScreenshot(browser);
+            }
+            if (panelsDuringBurst.isEmpty() && System.nanoTime() - burstStarts > DASHBOARD_AT.toNanos()) {
+                for (JsonNode panel : dashboard.get("panels")) {
+                    List<JsonNode> results = new ArrayList<>();
+                    for (JsonNode target : panel.get("targets")) {
+                        results.add(prometheus.query(target.get("expr").asString()));
+                    }
+                    panelsDuringBurst.put(panel.get("title").asString(), results);
+                }
+            }
+            Thread.sleep(250);
+        }
+        for (Thread thread : clients) {
+            thread.join();
+        }
+        pageAfterBurst = browser.getPageSource();
+        // Once the burst's last second is sealed.
+        Thread.sleep(2_000);
+        liveAfterBurst = live();
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (prometheus != null) {
+            prometheus.close();
+        }
         if (pipeline != null) {
             pipeline.close();
         }
     }
 
     @Test
-    void shouldShowARunningBurstSecondBySecondAndCountEveryCallItAnswered() throws Exception {
-        // given: four licenses of a product with room for every call, each activated on one device
-        var client = new LicenseApiClient(URI.create(pipeline.gatewayUrl()), TENANT.apiKey(), TENANT.sharedKey());
-        seedLicenses(client);
-        WebDriver browser = headlessChromium();
-        try {
-            browser.get(pipeline.gatewayUrl() + "/status");
-            // Seeding calls end in an earlier second than the burst's first one, so the burst's seconds are its own.
-            long burstFirstSecond = System.currentTimeMillis() / 1_000 + 1;
-            Thread.sleep(burstFirstSecond * 1_000 + 100 - System.currentTimeMillis());
-
-            // when: a burst from 32 clients, one call in 25 asking for more than the license has
-            Map<Integer, LongAdder> answered = new ConcurrentHashMap<>();
-            List<Thread> clients = new ArrayList<>();
-            long burstEnds = System.nanoTime() + BURST.toNanos();
-            for (int c = 0; c < CLIENTS; c++) {
-                var random = new SplittableRandom(c);
-                clients.add(Thread.ofVirtual().start(() -> burst(client, random, burstEnds, answered)));
-            }
-            var secondsShown = new TreeSet<String>();
-            Path screenshot = null;
-            while (System.nanoTime() < burstEnds) {
-                PageState page = PageState.of(browser);
-                if (page.second() != null) {
-                    secondsShown.add(page.second());
-                }
-                if (page.showsTheBurst()) {
-                    // The latest view of the burst is kept: by the end it spans most of it.
-                    screenshot = saveScreenshot(browser);
-                }
-                Thread.sleep(250);
-            }
-            for (Thread thread : clients) {
-                thread.join();
-            }
-
-            // then: the page followed the burst, second by second
-            assertThat(secondsShown)
-                    .as("seconds the page showed during the burst")
-                    .hasSizeGreaterThanOrEqualTo(5);
-            assertThat(screenshot)
-                    .as("the page showed calls, latency and the hot license first during the burst")
-                    .isNotNull();
-            assertThat(browser.getPageSource())
-                    .as("license keys are never shown whole")
-                    .doesNotContain(LICENSES.keySet());
-
-            // and the figures it shows are the answers the clients got, every call counted once
-            Thread.sleep(2_000);
-            JsonNode live = live();
-            long[] shown = new long[4];
-            for (JsonNode second : live.get("view").get("throughput")) {
-                if (second.get("second").asLong() >= burstFirstSecond) {
-                    shown[0] += second.get("succeeded").asLong();
-                    shown[1] += second.get("refused").asLong();
-                    shown[2] += second.get("throttled").asLong();
-                    shown[3] += second.get("failed").asLong();
-                }
-            }
-            long[] got = {
-                answeredWith(answered, 200, 299),
-                answeredWith(answered, 400, 499) - answeredWith(answered, 429, 429),
-                answeredWith(answered, 429, 429),
-                answeredWith(answered, 500, 599)
-            };
-            assertThat(got[0]).as("calls answered 200").isPositive();
-            assertThat(got[1]).as("calls refused").isPositive();
-            assertThat(shown).as("succeeded, refused, throttled, failed").containsExactly(got);
-            System.out.printf(
-                    "Status page: %d calls in %d s (%d x 2xx, %d x 4xx, %d x 429, %d x 5xx), %d seconds shown, %s%n",
-                    got[0] + got[1] + got[2] + got[3],
-                    BURST.toSeconds(),
-                    got[0],
-                    got[1],
-                    got[2],
-                    got[3],
-                    secondsShown.size(),
-                    screenshot);
-        } finally {
-            browser.quit();
-        }
+    void shouldUpdateTheStatusPageEverySecondWithTheBurstsCallsLatencyAndBusiestLicenses() {
+        assertThat(secondsShown).as("seconds the page showed during the burst").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(screenshot)
+                .as("the page showed calls, latency and the hot license first during the burst")
+                .isNotNull();
+        assertThat(pageAfterBurst).as("license keys are never shown whole").doesNotContain(LICENSES.keySet());
     }
 
-    private static void burst(
-            LicenseApiClient client, SplittableRandom random, long endsAt, Map<Integer, LongAdder> answered) {
+    @Test
+    void shouldCountOnTheStatusPageEveryCallTheClientsGotAnAnswerTo() {
+        long[] shown = new long[4];
+        for (JsonNode second : liveAfterBurst.get("view").get("throughput")) {
+            if (second.get("second").asLong() >= burstFirstSecond) {
+                shown[0] += second.get("succeeded").asLong();
+                shown[1] += second.get("refused").asLong();
+                shown[2] += second.get("throttled").asLong();
+                shown[3] += second.get("failed").asLong();
+            }
+        }
+        long[] got = {
+            answeredWith(200, 299),
+            answeredWith(400, 499) - answeredWith(429, 429),
+            answeredWith(429, 429),
+            answeredWith(500, 599)
+        };
+        System.out.printf(
+                "Status page: %d calls in %d s (%d x 2xx, %d x 4xx, %d x 429, %d x 5xx), %d seconds shown, %s%n",
+                got[0] + got[1] + got[2] + got[3],
+                BURST.toSeconds(),
+                got[0],
+                got[1],
+                got[2],
+                got[3],
+                secondsShown.size(),
+                screenshot);
+        assertThat(got[0]).as("calls answered 200").isPositive();
+        assertThat(got[1]).as("calls refused").isPositive();
+        assertThat(shown).as("succeeded, refused, throttled, failed").containsExactly(got);
+    }
+
+    @Test
+    void shouldShowTheBurstOnEveryPanelOfTheDashboard() {
+        assertThat(panelsDuringBurst).hasSizeGreaterThanOrEqualTo(8);
+        panelsDuringBurst.forEach((title, results) -> {
+            System.out.println("Dashboard panel \"" + title + "\" during the burst: " + results);
+            assertThat(results)
+                    .as(title + ": every query answers at least one series")
+                    .allSatisfy(result -> assertThat(result.get("result")).isNotEmpty());
+            if (!title.startsWith("Consumer lag")) {
+                // Lag may be 0 when the worker keeps up; every other panel has something above zero in a burst.
+                assertThat(results.stream()
+                                .flatMap(result -> result.get("result").valueStream())
+                                .mapToDouble(series -> Double.parseDouble(
+                                        series.get("value").get(1).asString()))
+                                .filter(value -> value > 0 && Double.isFinite(value))
+                                .count())
+                        .as(title + ": a value above zero")
+                        .isPositive();
+            }
+        });
+        assertThat(series(
+                        panelsDuringBurst
+                                .get("Throughput: calls answered by status")
+                                .getFirst(),
+                        "status",
+                        "200"))
+                .as("calls answered 200 per second")
+                .isPositive();
+    }
+
+    private static double series(JsonNode result, String label, String value) {
+        return result.get("result")
+                .valueStream()
+                .filter(series -> value.equals(series.get("metric").path(label).asString(null)))
+                .mapToDouble(
+                        series -> Double.parseDouble(series.get("value").get(1).asString()))
+                .sum();
+    }
+
+    private static void burst(LicenseApiClient client, SplittableRandom random, long endsAt) {
         List<String> weighted = new ArrayList<>();
         LICENSES.forEach((key, share) -> {
             for (int i = 0; i < share; i++) {
@@ -238,7 +310,7 @@ class StatusPageIT {
         return file;
     }
 
-    private static long answeredWith(Map<Integer, LongAdder> answered, int from, int to) {
+    private static long answeredWith(int from, int to) {
         return answered.entrySet().stream()
                 .filter(entry -> entry.getKey() >= from && entry.getKey() <= to)
                 .mapToLong(entry -> entry.getValue().sum())
