@@ -164,6 +164,30 @@ class GatewayFaultsIT {
     }
 
     @Test
+    void shouldTakeTheWorkerOutOfReadinessWhilePostgresIsOutOfReach() throws Exception {
+        assumeTrue(infra.embeddedPostgres().isPresent(), "stops the embedded database");
+        var postgres = infra.embeddedPostgres().orElseThrow();
+        assertThat(awaitReadiness(pipeline.workerUrl(), 200)).isEqualTo(200);
+
+        // when
+        postgres.stop();
+        try {
+            // then: the worker says it cannot work; the gateway, which never reads the database, still can
+            assertThat(awaitReadiness(pipeline.workerUrl(), 503))
+                    .as("worker readiness")
+                    .isEqualTo(503);
+            assertThat(awaitReadiness(pipeline.gatewayUrl(), 200))
+                    .as("gateway readiness")
+                    .isEqualTo(200);
+        } finally {
+            postgres.restart();
+        }
+        assertThat(awaitReadiness(pipeline.workerUrl(), 200))
+                .as("worker readiness after the restart")
+                .isEqualTo(200);
+    }
+
+    @Test
     void shouldLoseNothingAndApplyNothingTwiceWhenPostgresRestarts() throws Exception {
         assumeTrue(infra.embeddedPostgres().isPresent(), "stops the embedded database");
         var postgres = infra.embeddedPostgres().orElseThrow();
