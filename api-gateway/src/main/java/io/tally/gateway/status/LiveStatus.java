@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.AtomicHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.WriterReaderPhaser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The last minute of calls, second by second, for the status page.
@@ -28,6 +30,8 @@ import org.HdrHistogram.WriterReaderPhaser;
  * <p>Thread-safe. {@link #start} seals once a second on a daemon thread of its own; {@link #close} stops it.
  */
 public final class LiveStatus implements AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(LiveStatus.class);
 
     /** Distinct licenses counted in one second; a burst over more licenses still counts every call. */
     static final int LICENSES_PER_SECOND = 10_000;
@@ -56,7 +60,7 @@ public final class LiveStatus implements AutoCloseable {
         ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("tally-status").daemon(true).factory());
         long untilNextSecond = 1_000 - clock.millis() % 1_000;
-        ticker.scheduleAtFixedRate(() -> seal(clock.millis() / 1_000), untilNextSecond, 1_000, TimeUnit.MILLISECONDS);
+        ticker.scheduleAtFixedRate(this::sealOnTheClock, untilNextSecond, 1_000, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -95,11 +99,25 @@ public final class LiveStatus implements AutoCloseable {
         return StatusView.of(seconds, latest);
     }
 
+    private void sealOnTheClock() {
+        try {
+            seal(clock.millis() / 1_000);
+        } catch (RuntimeException e) {
+            // A failure must not end the ticker (the page would freeze); the next second tries again.
+            LOGGER.warn("Could not seal a second of the status page", e);
+        }
+    }
+
     /**
-     * Ends the second being counted and starts {@code nextSecond}. Called by the ticker; by tests directly. Not to be
-     * called by two threads at once.
+     * Ends the second being counted and starts {@code nextSecond}; does nothing unless {@code nextSecond} is later than
+     * the second being counted. A late tick (a starved ticker catching up runs twice at once) thus never labels two
+     * sealed seconds alike: the second being counted spans the delay, the skipped one shows no calls. Called by the
+     * ticker; by tests directly. Not to be called by two threads at once.
      */
     void seal(long nextSecond) {
+        if (nextSecond <= active.second) {
+            return;
+        }
         Accumulator ended;
         phaser.readerLock();
         try {

@@ -5,21 +5,22 @@ import io.tally.gateway.consumption.CommandDispatcher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The live status page ({@code GET /status}: one HTML page, no build step, no library) and the figures it fetches
  * every second ({@code GET /status/live}). Off with the rest of the page ({@link StatusConfiguration}).
  */
-@org.springframework.web.bind.annotation.RestController
-@org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty(
-        name = "tally.status-page.enabled",
-        matchIfMissing = true)
+@RestController
+@ConditionalOnBooleanProperty(name = "tally.status-page.enabled", matchIfMissing = true)
 class StatusController {
 
     private final LiveStatus status;
@@ -48,7 +49,7 @@ class StatusController {
     @GetMapping(value = "/status", produces = MediaType.TEXT_HTML_VALUE)
     ResponseEntity<byte[]> page() {
         return ResponseEntity.ok()
-                .contentType(new MediaType(MediaType.TEXT_HTML, java.nio.charset.StandardCharsets.UTF_8))
+                .contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
                 .cacheControl(CacheControl.noStore())
                 .body(page);
     }

@@ -126,4 +126,31 @@ class LiveStatusTest {
                 .isZero();
         assertThat(view.busiest()).isEmpty();
     }
+
+    @Test
+    void shouldNeverSealTwoSecondsAlikeWhenTicksComeLate() {
+        // given
+        status.record(200, 1_000, null);
+        status.seal(START_SECOND + 1);
+        status.record(200, 1_000, null);
+
+        // when: a starved ticker catches up, sealing twice with the same clock second, then once too early
+        status.seal(START_SECOND + 3);
+        status.record(200, 1_000, null);
+        status.seal(START_SECOND + 3);
+        status.seal(START_SECOND + 2);
+        status.record(200, 1_000, null);
+        status.seal(START_SECOND + 4);
+
+        // then: each second once, every call counted
+        StatusView view = status.view();
+        assertThat(view.second()).isEqualTo(START_SECOND + 3);
+        assertThat(view.throughput().subList(StatusView.THROUGHPUT_SECONDS - 4, StatusView.THROUGHPUT_SECONDS))
+                .extracting(StatusView.SecondView::second, StatusView.SecondView::succeeded)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(START_SECOND, 1L),
+                        org.assertj.core.groups.Tuple.tuple(START_SECOND + 1, 1L),
+                        org.assertj.core.groups.Tuple.tuple(START_SECOND + 2, 0L),
+                        org.assertj.core.groups.Tuple.tuple(START_SECOND + 3, 2L));
+    }
 }
