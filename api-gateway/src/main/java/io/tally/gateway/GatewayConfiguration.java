@@ -1,11 +1,11 @@
 package io.tally.gateway;
 
 import io.tally.gateway.consumption.CommandDispatcher;
+import io.tally.gateway.consumption.ReplyPartitions;
 import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.Topics;
 import java.time.Clock;
-import java.util.UUID;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
@@ -32,18 +32,29 @@ class GatewayConfiguration {
     }
 
     /**
-     * Each gateway instance reads replies in a consumer group of its own, from the end of the topic: it only needs
-     * the replies to commands it sent after it started.
+     * The gateway instances read replies in one consumer group, so each reply partition is read by exactly one of
+     * them ({@link ReplyPartitions}); each starts at the end of a partition it is given, since only replies to commands
+     * it sends after that are its own.
      */
     @Bean
     ConcurrentMessageListenerContainer<String, byte[]> replyContainer(
-            ConcurrentKafkaListenerContainerFactory<String, byte[]> factory) {
+            ConcurrentKafkaListenerContainerFactory<String, byte[]> factory,
+            GatewayProperties properties,
+            ReplyPartitions replyPartitions) {
         ConcurrentMessageListenerContainer<String, byte[]> container = factory.createContainer(Topics.REPLIES);
-        container.getContainerProperties().setGroupId("tally-gateway-" + UUID.randomUUID());
-        container.getContainerProperties().getKafkaConsumerProperties().setProperty("auto.offset.reset", "latest");
-        // Nothing needs this group's position (a restarted instance starts at the end), so the container does not
-        // commit it after every poll; the consumer's background auto-commit is enough and costs no round trip.
-        container.getContainerProperties().getKafkaConsumerProperties().setProperty("enable.auto.commit", "true");
+        container.getContainerProperties().setGroupId(properties.replyGroup());
+        container.getContainerProperties().setConsumerRebalanceListener(replyPartitions);
+        var consumer = container.getContainerProperties().getKafkaConsumerProperties();
+        consumer.setProperty("auto.offset.reset", "latest");
+        // Nothing needs the group's positions to be exact (a partition's new owner only needs replies to its own new
+        // commands), so the container does not commit after every poll; the consumer's auto-commit is enough.
+        consumer.setProperty("enable.auto.commit", "true");
+        // Instances joining or leaving move only the partitions that must move; the others' calls are unaffected.
+        consumer.setProperty(
+                "partition.assignment.strategy",
+                org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
+        // A dead instance's partitions go to the others after this long (its own waiting calls are lost with it).
+        consumer.setProperty("session.timeout.ms", "10000");
         container.setAutoStartup(false);
         return container;
     }

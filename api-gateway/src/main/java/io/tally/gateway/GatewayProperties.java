@@ -12,13 +12,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param envelopeSigningKeyId which of {@code envelopeKeys} signs new commands
  * @param replyTimeout how long a call waits for the worker before answering {@code request_pending}
  * @param maxInFlight commands waiting for a reply at once; beyond it calls get 429 at once
+ * @param replyGroup the consumer group all gateway instances of one deployment share on the replies topic
  */
 @ConfigurationProperties("tally")
 public record GatewayProperties(
         Map<String, String> envelopeKeys,
         String envelopeSigningKeyId,
         @DefaultValue("10s") Duration replyTimeout,
-        @DefaultValue("2000") int maxInFlight) {
+        @DefaultValue("2000") int maxInFlight,
+        @DefaultValue("tally-gateway-replies") String replyGroup) {
 
     public GatewayProperties {
         if (envelopeKeys == null || envelopeKeys.isEmpty()) {

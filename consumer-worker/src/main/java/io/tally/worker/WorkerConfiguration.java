@@ -81,13 +81,13 @@ class WorkerConfiguration {
         return new org.springframework.kafka.listener.DefaultAfterRollbackProcessor<>(backOff);
     }
 
-    /** Listener containers record how far events are committed whenever they give partitions up. */
+    /** Listener containers hand partitions over cleanly ({@link io.tally.worker.intake.PartitionHandover}). */
     @Bean
     org.springframework.kafka.config.ContainerCustomizer<
                     Object,
                     Object,
                     org.springframework.kafka.listener.ConcurrentMessageListenerContainer<Object, Object>>
-            emissionMarksOnRevocation(io.tally.worker.intake.EmissionMarks installer) {
+            handoverOnRevocation(io.tally.worker.intake.PartitionHandover installer) {
         return container -> installer.install(container.getContainerProperties());
     }
 

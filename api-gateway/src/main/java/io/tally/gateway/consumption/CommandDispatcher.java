@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.kafka.requestreply.CorrelationKey;
 import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
+import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.stereotype.Component;
 
 /**
@@ -42,6 +43,7 @@ public class CommandDispatcher {
     private final AtomicInteger waiting = new AtomicInteger();
     private final Admission admission;
     private final CompletionRate completions;
+    private final ReplyPartitions replyPartitions;
 
     /**
      * Where answers are rendered and signed. A reply completes its future on the thread that reads the replies topic;
@@ -58,8 +60,10 @@ public class CommandDispatcher {
             ProtocolCodec codec,
             EnvelopeSignature signature,
             GatewayProperties properties,
+            ReplyPartitions replyPartitions,
             io.micrometer.core.instrument.MeterRegistry meters) {
         this.kafka = kafka;
+        this.replyPartitions = replyPartitions;
         this.codec = codec;
         this.signature = signature;
         this.admission = new Admission(
@@ -144,8 +148,18 @@ public class CommandDispatcher {
             return CompletableFuture.failedFuture(new Overloaded());
         }
         try {
+            int replyPartition = replyPartitions.next();
+            if (replyPartition < 0) {
+                release(false);
+                return CompletableFuture.failedFuture(new NoReplyPartition());
+            }
+            var record = signedRecord(command);
+            record.headers()
+                    .add(
+                            KafkaHeaders.REPLY_PARTITION,
+                            ByteBuffer.allocate(4).putInt(replyPartition).array());
             long started = System.nanoTime();
-            var pending = kafka.sendAndReceive(signedRecord(command));
+            var pending = kafka.sendAndReceive(record);
             // A record the broker never took fails now, not at the reply timeout.
             pending.getSendFuture().whenComplete((sent, failure) -> {
                 if (failure != null) {
@@ -205,6 +219,13 @@ public class CommandDispatcher {
                 .add(EnvelopeSignature.SIGNATURE_HEADER, signature.sign(value).getBytes(StandardCharsets.UTF_8));
         record.headers().add(COMMAND_ID_HEADER, command.commandId().toString().getBytes(StandardCharsets.UTF_8));
         return record;
+    }
+
+    /** This instance owns no reply partition yet (starting, or more instances than reply partitions). */
+    public static final class NoReplyPartition extends RuntimeException {
+        NoReplyPartition() {
+            super("this gateway reads no reply partition", null, false, false);
+        }
     }
 
     /** Too many commands are waiting for replies; the caller should retry shortly. */

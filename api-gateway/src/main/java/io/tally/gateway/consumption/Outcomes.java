@@ -131,6 +131,10 @@ public class Outcomes {
                     "request_pending",
                     "The request was accepted and will be applied exactly once; its outcome is not known yet"));
         }
+        if (cause instanceof CommandDispatcher.NoReplyPartition) {
+            // Not ready (readiness says so too): nothing was produced.
+            return json.error(new ApiError(503, "service_unavailable", "Service unavailable; retry shortly"));
+        }
         if (cause instanceof ApiException api) {
             return json.error(api.error());
         }

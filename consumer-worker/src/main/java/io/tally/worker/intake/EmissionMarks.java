@@ -10,8 +10,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
-import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,7 +18,7 @@ import org.springframework.stereotype.Component;
  * stop would be unmarked, and an operator who rewinds the stopped group would see its events emitted twice.
  */
 @Component
-public class EmissionMarks implements ConsumerAwareRebalanceListener {
+public class EmissionMarks {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(EmissionMarks.class);
 
@@ -32,12 +30,8 @@ public class EmissionMarks implements ConsumerAwareRebalanceListener {
         this.ledger = ledger;
     }
 
-    public void install(ContainerProperties properties) {
-        properties.setConsumerRebalanceListener(this);
-    }
-
-    @Override
-    public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+    /** Records how far the events of {@code partitions} are committed, as the group's offsets say; never throws. */
+    void record(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         if (partitions.isEmpty()) {
             return;
         }

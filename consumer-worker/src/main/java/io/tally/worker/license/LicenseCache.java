@@ -10,8 +10,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * <p>Never trusted on its own: a batch locks its licenses and compares their versions with the cached ones, and loads
  * afresh every license whose version differs (see {@code V4__license_version.sql}: any change to a license, its devices
  * or its features moves the version, whoever makes it). A stale entry therefore costs one reload and can never decide
- * a command; so entries need not be dropped when partitions move to another worker, and a lost update to the cache is
- * harmless.
+ * a command, and a lost update to the cache is harmless. The cache is dropped when partitions leave the worker
+ * ({@code PartitionHandover}), so that it does not hold licenses another worker now decides.
  *
  * <p>Thread-safe. Entries are put only after the transaction that read or wrote them committed. Bounded: the least
  * recently used entries go first.
@@ -42,6 +42,12 @@ public final class LicenseCache {
     /** Records that {@code key} names license {@code licenseId}. */
     public void name(LicenseStore.Key key, long licenseId) {
         ids.put(key, licenseId);
+    }
+
+    /** Forgets every license. */
+    public void clear() {
+        ids.invalidateAll();
+        entries.invalidateAll();
     }
 
     /** Keeps {@code entry} unless a later version is kept already (two transactions may finish in either order). */

@@ -49,4 +49,19 @@ class LicenseCacheTest {
         assertThat(cache.idOf(new LicenseStore.Key("other-tenant", LicenseFixtures.REF)))
                 .isNull();
     }
+
+    @Test
+    void shouldForgetEveryLicenseWhenCleared() {
+        // given
+        var key = new LicenseStore.Key("tenant", LicenseFixtures.REF);
+        cache.name(key, 10);
+        cache.put(new LicenseCache.Entry(LicenseFixtures.license(10, 5), 7));
+
+        // when
+        cache.clear();
+
+        // then
+        assertThat(cache.idOf(key)).isNull();
+        assertThat(cache.get(10)).isNull();
+    }
 }
