@@ -94,32 +94,25 @@ class WorkerConfiguration {
     @Bean
     KafkaAdmin.NewTopics tallyTopics(WorkerProperties properties) {
         return new KafkaAdmin.NewTopics(
-                TopicBuilder.name(Topics.COMMANDS)
-                        .partitions(properties.partitions())
-                        .replicas(properties.replicationFactor())
+                topic(Topics.COMMANDS, properties.partitions(), properties)
                         .config(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(properties.commandsRetentionMs()))
                         .build(),
-                TopicBuilder.name(Topics.REPLIES)
-                        .partitions(properties.partitions())
-                        .replicas(properties.replicationFactor())
-                        .build(),
-                TopicBuilder.name(Topics.EVENTS)
-                        .partitions(properties.partitions())
-                        .replicas(properties.replicationFactor())
-                        .build(),
-                TopicBuilder.name(Topics.BALANCES)
-                        .partitions(properties.partitions())
-                        .replicas(properties.replicationFactor())
+                topic(Topics.REPLIES, properties.replyPartitions(), properties).build(),
+                topic(Topics.EVENTS, properties.partitions(), properties).build(),
+                topic(Topics.BALANCES, properties.partitions(), properties)
                         .config(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
                         .build(),
-                TopicBuilder.name(Topics.COMMANDS_DLT)
-                        .partitions(properties.partitions())
-                        .replicas(properties.replicationFactor())
-                        .build(),
-                TopicBuilder.name(Topics.TENANTS)
-                        .partitions(1)
-                        .replicas(properties.replicationFactor())
+                topic(Topics.COMMANDS_DLT, properties.partitions(), properties).build(),
+                topic(Topics.TENANTS, 1, properties)
                         .config(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
                         .build());
+    }
+
+    /** Every topic is replicated alike, and acknowledged writes (acks=all) reach {@code minInsyncReplicas} brokers. */
+    private static TopicBuilder topic(String name, int partitions, WorkerProperties properties) {
+        return TopicBuilder.name(name)
+                .partitions(partitions)
+                .replicas(properties.replicationFactor())
+                .config(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(properties.minInsyncReplicas()));
     }
 }

@@ -11,6 +11,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     committed); several at once during a key rotation
  * @param partitions partitions of the topics the worker creates when they are missing
  * @param replicationFactor replicas of those topics
+ * @param minInsyncReplicas replicas that must have a record before the broker acknowledges it ({@code acks=all});
+ *     unset, one less than {@code replicationFactor} (at least 1), so that losing one broker loses nothing and stops
+ *     nothing
+ * @param replyPartitions partitions of the replies topic: at most this many gateway instances can own one
  * @param commandsRetentionMs retention of the commands topic when the worker creates it; -1 (the default) keeps every
  *     command, which a rebuild from the topic and a replay after restoring an old backup need
  * @param licenseCacheSize licenses whose state the worker keeps between batches (see
@@ -21,6 +25,8 @@ public record WorkerProperties(
         Map<String, String> envelopeKeys,
         @DefaultValue("6") int partitions,
         @DefaultValue("1") short replicationFactor,
+        Integer minInsyncReplicas,
+        @DefaultValue("12") int replyPartitions,
         @DefaultValue("-1") long commandsRetentionMs,
         @DefaultValue("100000") long licenseCacheSize) {
 
@@ -30,5 +36,13 @@ public record WorkerProperties(
                     "tally.envelope-keys is empty: set at least one envelope key, e.g. TALLY_ENVELOPEKEYS_K1=<secret>");
         }
         envelopeKeys = Map.copyOf(envelopeKeys);
+        if (minInsyncReplicas == null) {
+            minInsyncReplicas = Math.max(1, replicationFactor - 1);
+        }
+        if (minInsyncReplicas < 1 || minInsyncReplicas > replicationFactor) {
+            throw new IllegalArgumentException(
+                    "tally.min-insync-replicas must be between 1 and tally.replication-factor (" + replicationFactor
+                            + "), was " + minInsyncReplicas);
+        }
     }
 }

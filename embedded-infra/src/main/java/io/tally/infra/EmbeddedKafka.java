@@ -14,24 +14,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One real Kafka broker, combined broker and controller in KRaft mode, running in this JVM and keeping its log under
+ * One real Kafka node, combined broker and controller in KRaft mode, running in this JVM and keeping its log under
  * {@code dataDirectory}, so that a restart on the same directory finds its topics, records and committed offsets.
  *
- * <p>Single node: every internal topic has one replica. Not thread-safe: start and stop from one thread.
+ * <p>{@link #start} runs a cluster of one (every internal topic has one replica); {@link EmbeddedKafkaCluster} runs
+ * several of these as one cluster. Not thread-safe: start and stop from one thread.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(EmbeddedKafka.class);
 
     private final Path dataDirectory;
+    private final int nodeId;
     private final int port;
     private final int controllerPort;
+    private final String voters;
+    private final String clusterId;
+    private final int clusterSize;
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path dataDirectory, int port, int controllerPort) {
+    /**
+     * @param voters the controller quorum, {@code id@host:port,...}
+     * @param clusterSize nodes in the cluster: internal topics get up to three replicas and need two in sync from three
+     */
+    EmbeddedKafka(
+            Path dataDirectory,
+            int nodeId,
+            int port,
+            int controllerPort,
+            String voters,
+            String clusterId,
+            int clusterSize) {
         this.dataDirectory = dataDirectory;
+        this.nodeId = nodeId;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.voters = voters;
+        this.clusterId = clusterId;
+        this.clusterSize = clusterSize;
     }
 
     /**
@@ -40,8 +60,16 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param port client port, or 0 for any free port
      */
     public static EmbeddedKafka start(Path dataDirectory, int port) {
+        int clientPort = port == 0 ? FreePorts.next() : port;
+        int controllerPort = FreePorts.next();
         var kafka = new EmbeddedKafka(
-                dataDirectory.toAbsolutePath(), port == 0 ? FreePorts.next() : port, FreePorts.next());
+                dataDirectory.toAbsolutePath(),
+                1,
+                clientPort,
+                controllerPort,
+                "1@127.0.0.1:" + controllerPort,
+                Uuid.randomUuid().toString(),
+                1);
         kafka.startServer();
         return kafka;
     }
@@ -56,7 +84,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             server.shutdown();
             server.awaitShutdown();
             server = null;
-            LOGGER.info("Kafka broker on port {} stopped", port);
+            LOGGER.info("Kafka node {} on port {} stopped", nodeId, port);
         }
     }
 
@@ -74,7 +102,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         stop();
     }
 
-    private void startServer() {
+    void startServer() {
         try {
             Files.createDirectories(dataDirectory);
             KafkaConfig config = KafkaConfig.fromProps(properties());
@@ -83,7 +111,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            LOGGER.info("Kafka broker started on {} with data in {}", bootstrapServers(), dataDirectory);
+            LOGGER.info("Kafka node {} started on {} with data in {}", nodeId, bootstrapServers(), dataDirectory);
         } catch (Exception e) {
             throw new IllegalStateException("could not start the embedded Kafka broker in " + dataDirectory, e);
         }
@@ -92,7 +120,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private void format(KafkaConfig config) throws Exception {
         new Formatter()
                 .setNodeId(config.nodeId())
-                .setClusterId(Uuid.randomUuid().toString())
+                .setClusterId(clusterId)
                 .setControllerListenerName("CONTROLLER")
                 .setMetadataLogDirectory(dataDirectory.toString())
                 .setDirectories(java.util.List.of(dataDirectory.toString()))
@@ -102,24 +130,26 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private Properties properties() {
+        String replicas = String.valueOf(Math.min(3, clusterSize));
+        String minInSync = clusterSize >= 3 ? "2" : "1";
         var props = new Properties();
         props.putAll(Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
-                Map.entry("node.id", "1"),
-                Map.entry("controller.quorum.voters", "1@127.0.0.1:" + controllerPort),
+                Map.entry("node.id", String.valueOf(nodeId)),
+                Map.entry("controller.quorum.voters", voters),
                 Map.entry("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort),
                 Map.entry("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port),
                 Map.entry("controller.listener.names", "CONTROLLER"),
                 Map.entry("inter.broker.listener.name", "PLAINTEXT"),
                 Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
                 Map.entry("log.dirs", dataDirectory.toString()),
-                Map.entry("offsets.topic.replication.factor", "1"),
+                Map.entry("offsets.topic.replication.factor", replicas),
                 Map.entry("offsets.topic.num.partitions", "4"),
-                Map.entry("transaction.state.log.replication.factor", "1"),
-                Map.entry("transaction.state.log.min.isr", "1"),
+                Map.entry("transaction.state.log.replication.factor", replicas),
+                Map.entry("transaction.state.log.min.isr", minInSync),
                 Map.entry("transaction.state.log.num.partitions", "4"),
-                Map.entry("share.coordinator.state.topic.replication.factor", "1"),
-                Map.entry("share.coordinator.state.topic.min.isr", "1"),
+                Map.entry("share.coordinator.state.topic.replication.factor", replicas),
+                Map.entry("share.coordinator.state.topic.min.isr", minInSync),
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
                 // Tally creates its topics with the partitions it wants; a typo must not create a topic.
                 Map.entry("auto.create.topics.enable", "false"),

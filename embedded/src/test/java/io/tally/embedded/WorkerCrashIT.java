@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.client.LicenseApiClient;
 import io.tally.testsupport.TestInfrastructure;
-import io.tally.worker.WorkerApplication;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +36,7 @@ class WorkerCrashIT {
     static TallyPipeline.Settings settings;
     static TallyPipeline gateway;
     static String jdbcUrl;
-    static Process worker;
+    static WorkerProcess worker;
 
     @BeforeAll
     static void start() throws Exception {
@@ -70,8 +66,7 @@ class WorkerCrashIT {
                 + " from product where short_code = 'crash-app'");
         sql("insert into device (license_id, hardware_id) select id, '" + HW
                 + "' from license where license_key = 'MOVE-1'");
-        worker.destroy();
-        worker.waitFor(30, TimeUnit.SECONDS);
+        worker.stop();
         worker = startWorkerProcess();
         gateway = TallyPipeline.gatewayOnly(settings);
         gateway.awaitGatewayReady(Duration.ofMinutes(1));
@@ -83,8 +78,7 @@ class WorkerCrashIT {
             gateway.close();
         }
         if (worker != null) {
-            worker.destroy();
-            worker.waitFor(30, TimeUnit.SECONDS);
+            worker.stop();
         }
     }
 
@@ -135,8 +129,7 @@ class WorkerCrashIT {
             while (ok.get() < 40 && System.nanoTime() < killDeadline) {
                 Thread.sleep(5);
             }
-            worker.destroyForcibly(); // SIGKILL
-            worker.waitFor(30, TimeUnit.SECONDS);
+            worker.kill();
             Thread.sleep(1000);
             worker = startWorkerProcess();
             for (Future<?> call : calls) {
@@ -173,7 +166,7 @@ class WorkerCrashIT {
         // when: steady traffic while a second worker process joins the group (partitions move to it) and later stops
         // (they move back)
         List<Future<?>> clients = new ArrayList<>();
-        Process second;
+        WorkerProcess second;
         try (var pool = Executors.newFixedThreadPool(6)) {
             for (int c = 0; c < 6; c++) {
                 int clientNumber = c;
@@ -190,8 +183,7 @@ class WorkerCrashIT {
             }
             second = startWorkerProcess(); // joins: a rebalance
             Thread.sleep(5_000);
-            second.destroy(); // SIGTERM: leaves, another rebalance
-            second.waitFor(60, TimeUnit.SECONDS);
+            second.stop(); // SIGTERM: leaves, another rebalance
             stopAt.set(System.nanoTime() + Duration.ofSeconds(3).toNanos());
             for (Future<?> call : clients) {
                 call.get(3, TimeUnit.MINUTES);
@@ -246,35 +238,8 @@ class WorkerCrashIT {
         throw new AssertionError("the gateway never learned the tenant's keys");
     }
 
-    private static Process startWorkerProcess() throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(WorkerApplication.class.getName());
-        command.addAll(List.of(TallyPipeline.workerArguments(settings)));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        var started = new CountDownLatch(1);
-        Thread.ofPlatform().daemon().start(() -> {
-            try (var lines =
-                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (line.contains("Started WorkerApplication")) {
-                        started.countDown();
-                    }
-                    if (line.contains("ERROR") || line.contains("Exception")) {
-                        System.out.println("[worker " + process.pid() + "] " + line);
-                    }
-                }
-            } catch (java.io.IOException ignored) {
-                // the process ended
-            }
-        });
-        assertThat(started.await(90, TimeUnit.SECONDS))
-                .as("worker process started")
-                .isTrue();
-        return process;
+    private static WorkerProcess startWorkerProcess() throws Exception {
+        return WorkerProcess.start(TallyPipeline.workerArguments(settings));
     }
 
     private static void sql(String statement) throws SQLException {
