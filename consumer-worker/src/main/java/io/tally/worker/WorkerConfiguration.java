@@ -44,6 +44,17 @@ class WorkerConfiguration {
         return template;
     }
 
+    /**
+     * After the migrations and before the listener consumes (beans start before containers), so a command always
+     * finds its month.
+     */
+    @Bean(initMethod = "start")
+    @org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization
+    io.tally.worker.ledger.LedgerPartitions ledgerPartitions(
+            org.jooq.DSLContext dsl, WorkerProperties properties, Clock clock) {
+        return new io.tally.worker.ledger.LedgerPartitions(dsl, properties.ledgerRetention(), clock);
+    }
+
     @Bean
     io.tally.worker.license.LicenseCache licenseCache(WorkerProperties properties) {
         return new io.tally.worker.license.LicenseCache(properties.licenseCacheSize());

@@ -15,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     unset, one less than {@code replicationFactor} (at least 1), so that losing one broker loses nothing and stops
  *     nothing
  * @param replyPartitions partitions of the replies topic: at most this many gateway instances can own one
+ * @param ledgerRetention how long ledger rows (and Idempotency-Keys) are kept, whole months at a time; unset keeps
+ *     them forever. Commands accepted before it are not applied but dead-lettered (ADR 17)
  * @param commandsRetentionMs retention of the commands topic when the worker creates it; -1 (the default) keeps every
  *     command, which a rebuild from the topic and a replay after restoring an old backup need
  * @param licenseCacheSize licenses whose state the worker keeps between batches (see
@@ -27,6 +29,7 @@ public record WorkerProperties(
         @DefaultValue("1") short replicationFactor,
         Integer minInsyncReplicas,
         @DefaultValue("12") int replyPartitions,
+        java.time.Duration ledgerRetention,
         @DefaultValue("-1") long commandsRetentionMs,
         @DefaultValue("100000") long licenseCacheSize) {
 
@@ -36,6 +39,10 @@ public record WorkerProperties(
                     "tally.envelope-keys is empty: set at least one envelope key, e.g. TALLY_ENVELOPEKEYS_K1=<secret>");
         }
         envelopeKeys = Map.copyOf(envelopeKeys);
+        if (ledgerRetention != null && ledgerRetention.compareTo(java.time.Duration.ofDays(1)) < 0) {
+            throw new IllegalArgumentException(
+                    "tally.ledger-retention must be at least a day (e.g. 400d), was " + ledgerRetention);
+        }
         if (minInsyncReplicas == null) {
             minInsyncReplicas = Math.max(1, replicationFactor - 1);
         }

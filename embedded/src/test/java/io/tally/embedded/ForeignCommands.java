@@ -15,8 +15,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Well-formed commands signed with an envelope key no worker has, written straight to the commands topic: each becomes
- * a dead letter. Well-formed, because the broker is shared with tests that check every command against its schema.
+ * Well-formed commands written straight to the commands topic, by default signed with an envelope key no worker has, so
+ * that each becomes a dead letter. Well-formed, because the broker is shared with tests that check every command against its schema.
  */
 final class ForeignCommands {
 
@@ -31,14 +31,27 @@ final class ForeignCommands {
      */
     static String send(String bootstrapServers, UUID requestId, String tenantId, LicenseRef license, String hardwareId)
             throws Exception {
+        return send(bootstrapServers, FOREIGN, Instant.now(), requestId, tenantId, license, hardwareId);
+    }
+
+    /** Like {@link #send(String, UUID, String, LicenseRef, String)}, signed with {@code signer}, accepted at {@code acceptedAt}. */
+    static String send(
+            String bootstrapServers,
+            EnvelopeSignature signer,
+            Instant acceptedAt,
+            UUID requestId,
+            String tenantId,
+            LicenseRef license,
+            String hardwareId)
+            throws Exception {
         var command = new LicenseCommand.ConsumeLicense(
-                requestId, Instant.now(), tenantId, null, license, hardwareId, 1, null, null);
+                requestId, acceptedAt, tenantId, null, license, hardwareId, 1, null, null);
         byte[] value = new ProtocolCodec().encodeCommand(command);
-        String signature = FOREIGN.sign(value);
+        String signature = signer.sign(value);
         var record = new ProducerRecord<String, byte[]>(Topics.COMMANDS, command.partitionKey(), value);
         record.headers().add("tally-command-id", requestId.toString().getBytes(StandardCharsets.UTF_8));
         record.headers()
-                .add(EnvelopeSignature.KEY_ID_HEADER, FOREIGN.signingKeyId().getBytes(StandardCharsets.UTF_8));
+                .add(EnvelopeSignature.KEY_ID_HEADER, signer.signingKeyId().getBytes(StandardCharsets.UTF_8));
         record.headers().add(EnvelopeSignature.SIGNATURE_HEADER, signature.getBytes(StandardCharsets.UTF_8));
         try (var producer = new KafkaProducer<>(
                 Map.<String, Object>of("bootstrap.servers", bootstrapServers),

@@ -28,4 +28,31 @@ final class KafkaState {
                     .get());
         }
     }
+
+    /** The dead-letter reasons of the records with these keys, waiting (up to 30 s) until all are on the topic. */
+    static Map<String, String> deadLetterReasons(String bootstrapServers, String... keys) {
+        var props = new java.util.Properties();
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "it-dlt-" + System.nanoTime());
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, String> reasons = new HashMap<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(java.util.List.of(io.tally.protocol.Topics.COMMANDS_DLT));
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (!reasons.keySet().containsAll(java.util.List.of(keys)) && System.nanoTime() < deadline) {
+                for (var record : consumer.poll(java.time.Duration.ofMillis(200))) {
+                    var reason = record.headers().lastHeader(io.tally.protocol.Topics.DLT_REASON_HEADER);
+                    reasons.put(
+                            record.key(),
+                            reason == null
+                                    ? null
+                                    : new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return reasons;
+    }
 }

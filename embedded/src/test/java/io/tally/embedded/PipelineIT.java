@@ -32,15 +32,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -1144,24 +1139,7 @@ class PipelineIT {
         }
     }
 
-    /** The dead-letter reasons of the records with these keys, waiting until all are on the dead-letter topic. */
     private static Map<String, String> deadLetterReasons(String... keys) {
-        var props = new java.util.Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-dlt-" + System.nanoTime());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        Map<String, String> reasons = new java.util.HashMap<>();
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.COMMANDS_DLT));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!reasons.keySet().containsAll(List.of(keys)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    var reason = record.headers().lastHeader("tally-dlt-reason");
-                    reasons.put(
-                            record.key(), reason == null ? null : new String(reason.value(), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return reasons;
+        return KafkaState.deadLetterReasons(infra.bootstrapServers(), keys);
     }
 }

@@ -127,8 +127,7 @@ public class CommandBatchApplier {
         List<Decided> run(List<IncomingCommand> batch, Map<Integer, Long> committedOffsets) {
             List<Command> commands =
                     batch.stream().map(IncomingCommand::command).toList();
-            Map<UUID, LedgerEntry> stored =
-                    ledger.decided(tx, commands.stream().map(Command::commandId).toList());
+            Map<UUID, LedgerEntry> stored = ledger.decidedAmong(tx, commands);
             stored.forEach((id, entry) -> results.put(id, entry.result()));
             Map<Integer, Long> emittedThrough = ledger.emittedThrough(tx, committedOffsets);
             Map<List<String>, Ledger.KeyUse> keyUses = new HashMap<>(ledger.keyUses(tx, commands));

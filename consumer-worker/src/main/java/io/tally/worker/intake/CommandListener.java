@@ -53,6 +53,8 @@ class CommandListener {
     private final CommandRecordCheck check;
     private final CommandBatchApplier applier;
     private final KafkaTemplate<String, byte[]> kafka;
+    private final io.tally.worker.ledger.LedgerPartitions ledgerPartitions;
+    private final java.time.Clock clock;
     private final io.micrometer.core.instrument.MeterRegistry meters;
     private final io.micrometer.core.instrument.DistributionSummary batchSizes;
     private final io.micrometer.core.instrument.Timer batchDurations;
@@ -66,8 +68,12 @@ class CommandListener {
             EnvelopeSignature signature,
             CommandBatchApplier applier,
             KafkaTemplate<String, byte[]> kafka,
-            io.micrometer.core.instrument.MeterRegistry meters) {
+            io.micrometer.core.instrument.MeterRegistry meters,
+            io.tally.worker.ledger.LedgerPartitions ledgerPartitions,
+            java.time.Clock clock) {
         this.codec = codec;
+        this.ledgerPartitions = ledgerPartitions;
+        this.clock = clock;
         this.check = new CommandRecordCheck(signature, codec);
         this.applier = applier;
         this.kafka = kafka;
@@ -117,6 +123,15 @@ class CommandListener {
                 continue;
             }
             Command command = codec.decodeCommand(record.value());
+            java.time.Instant horizon = ledgerPartitions.horizon(clock.instant());
+            if (horizon != null && command.acceptedAt().isBefore(horizon)) {
+                // Its ledger row, if it was applied, may be gone with its month: applying it could count it twice.
+                deadLetter(
+                        record,
+                        "accepted " + command.acceptedAt() + ", before the ledger's retention (" + horizon
+                                + "): not applied");
+                continue;
+            }
             commands.add(new IncomingCommand(command, record.partition(), record.offset()));
             origins.putIfAbsent(command.commandId(), record);
         }

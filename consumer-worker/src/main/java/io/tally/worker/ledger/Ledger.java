@@ -36,8 +36,34 @@ public class Ledger {
         this.codec = codec;
     }
 
-    /** The stored entries of those of {@code commandIds} already decided. */
+    /** The stored entries of those of {@code commandIds} already decided, in every month of the ledger. */
     public Map<UUID, LedgerEntry> decided(DSLContext tx, Collection<UUID> commandIds) {
+        return decided(tx, commandIds, DSL.trueCondition());
+    }
+
+    /**
+     * The stored entries of those of {@code commands} already decided. Reads only the ledger's months of their
+     * accepted-at times (a command's accepted-at is part of it, the same at every delivery).
+     */
+    public Map<UUID, LedgerEntry> decidedAmong(DSLContext tx, Collection<? extends Command> commands) {
+        if (commands.isEmpty()) {
+            return new HashMap<>();
+        }
+        Instant earliest = commands.stream()
+                .map(Command::acceptedAt)
+                .min(Instant::compareTo)
+                .orElseThrow();
+        Instant latest = commands.stream()
+                .map(Command::acceptedAt)
+                .max(Instant::compareTo)
+                .orElseThrow();
+        return decided(
+                tx,
+                commands.stream().map(Command::commandId).toList(),
+                COMMAND_LEDGER.ACCEPTED_AT.between(earliest.atOffset(ZoneOffset.UTC), latest.atOffset(ZoneOffset.UTC)));
+    }
+
+    private Map<UUID, LedgerEntry> decided(DSLContext tx, Collection<UUID> commandIds, Condition months) {
         Map<UUID, LedgerEntry> known = new HashMap<>();
         if (commandIds.isEmpty()) {
             return known;
@@ -45,6 +71,7 @@ public class Ledger {
         tx.selectFrom(COMMAND_LEDGER)
                 // One array parameter, not one per id: a batch's thousands of ids cost no planning time.
                 .where(COMMAND_LEDGER.COMMAND_ID.eq(DSL.any(DSL.val(commandIds.toArray(UUID[]::new)))))
+                .and(months)
                 .forEach(row -> known.put(row.getCommandId(), entry(row)));
         return known;
     }
