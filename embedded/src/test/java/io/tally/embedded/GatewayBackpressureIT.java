@@ -34,6 +34,11 @@ class GatewayBackpressureIT {
     static final TenantCredentials TENANT =
             new TenantCredentials("bp-tenant", "bp-api", "bp-shared-0123456789", "bp-mgmt");
     static final JsonMapper JSON = JsonMapper.builder().build();
+    /** A tenant held to a few requests a second (tally.tenant-rate-limits), beside the unlimited one above. */
+    static final TenantCredentials LIMITED =
+            new TenantCredentials("limited-tenant", "limited-api", "limited-shared-0123456789", "limited-mgmt");
+
+    static final int LIMITED_PER_SECOND = 5;
 
     static TestInfrastructure infra;
     static TallyPipeline pipeline;
@@ -56,6 +61,18 @@ class GatewayBackpressureIT {
                 0,
                 3));
         pipeline.tenants().register("Backpressure company", TENANT);
+        pipeline.tenants().register("Limited company", LIMITED);
+        Database.execute(
+                database,
+                "insert into product (tenant_id, short_code, name) values ('limited-tenant', 'limited-app', 'L')");
+        Database.execute(
+                database,
+                "insert into license (tenant_id, product_id, license_key, max_consumptions) "
+                        + "select 'limited-tenant', id, 'LIM-1', 100000 from product where short_code = 'limited-app'");
+        Database.execute(
+                database,
+                "insert into device (license_id, hardware_id) select id, '" + HW
+                        + "' from license where license_key = 'LIM-1'");
         Database.execute(
                 database, "insert into product (tenant_id, short_code, name) values ('bp-tenant', 'bp-app', 'BP')");
         Database.execute(
@@ -66,7 +83,13 @@ class GatewayBackpressureIT {
                 database,
                 "insert into device (license_id, hardware_id) select id, '" + HW
                         + "' from license where license_key = 'BP-1'");
-        pipeline.startGateway(Map.of("tally.max-in-flight", MAX_IN_FLIGHT, "tally.reply-timeout", "2s"));
+        pipeline.startGateway(Map.of(
+                "tally.max-in-flight",
+                MAX_IN_FLIGHT,
+                "tally.reply-timeout",
+                "2s",
+                "tally.tenant-rate-limits.limited-tenant",
+                LIMITED_PER_SECOND));
         pipeline.awaitGatewayReady(Duration.ofMinutes(1));
         client = new LicenseApiClient(URI.create(pipeline.gatewayUrl()), TENANT.apiKey(), TENANT.sharedKey());
     }
@@ -131,7 +154,46 @@ class GatewayBackpressureIT {
         assertThat(Database.queryLong(database, "select total_consumptions from license where license_key = 'BP-1'"))
                 .isEqualTo(pending.size());
         assertThat(Database.queryLong(
-                        database, "select count(*) from command_ledger where outcome = 'LicenseConsumed'"))
+                        database,
+                        "select count(*) from command_ledger where outcome = 'LicenseConsumed'"
+                                + " and tenant_id = 'bp-tenant'"))
                 .isEqualTo(pending.size());
+    }
+
+    @Test
+    void shouldHoldATenantToItsRateWith429AndProduceNothingForTheRefused() throws Exception {
+        // given
+        var limited = new LicenseApiClient(URI.create(pipeline.gatewayUrl()), LIMITED.apiKey(), LIMITED.sharedKey());
+        Map<String, Object> body =
+                Map.of("product", "limited-app", "license_key", "LIM-1", "hardware_id", HW, "consumptions", 1);
+        int calls = 40;
+
+        // when: calls one after another, as fast as they are answered
+        int ok = 0;
+        int refused = 0;
+        long started = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            var response = limited.post("add_consumption", body);
+            if (response.status() == 429) {
+                refused++;
+                assertThat(JSON.readTree(response.body()).get("code").asString())
+                        .isEqualTo("too_many_requests");
+                assertThat(response.headers().get("retry-after")).containsExactly("1");
+            } else {
+                assertThat(response.status()).as(response.body()).isEqualTo(200);
+                ok++;
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+
+        // then: a second's worth at once, then the rate; nothing of the refused reached the worker
+        System.out.printf(
+                "GatewayBackpressureIT: tenant limited to %d/s: %d calls in %.2f s, %d answered, %d refused with 429%n",
+                LIMITED_PER_SECOND, calls, seconds, ok, refused);
+        assertThat(refused).isPositive();
+        assertThat(ok).isBetween(LIMITED_PER_SECOND, (int) (LIMITED_PER_SECOND * (1 + seconds)) + 1);
+        assertThat(Database.queryLong(
+                        database, "select count(*) from command_ledger where tenant_id = 'limited-tenant'"))
+                .isEqualTo(ok);
     }
 }

@@ -49,9 +49,16 @@ class LicenseApiController {
     private final ApiJson json;
     private final ResponseSigner signer;
     private final Clock clock;
+    private final io.tally.gateway.tenant.TenantRateLimits rateLimits;
 
     LicenseApiController(
-            Authenticator authenticator, Outcomes outcomes, ApiJson json, ResponseSigner signer, Clock clock) {
+            Authenticator authenticator,
+            Outcomes outcomes,
+            ApiJson json,
+            ResponseSigner signer,
+            Clock clock,
+            io.tally.gateway.tenant.TenantRateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.authenticator = authenticator;
         this.outcomes = outcomes;
         this.json = json;
@@ -385,7 +392,9 @@ class LicenseApiController {
     }
 
     private TenantCredentials authenticate(String date, String authorization) {
-        return authenticator.authenticate(date, authorization);
+        TenantCredentials tenant = authenticator.authenticate(date, authorization);
+        rateLimits.admit(tenant.tenantId());
+        return tenant;
     }
 
     private ResponseEntity<byte[]> signed(TenantCredentials tenant, Object body) {

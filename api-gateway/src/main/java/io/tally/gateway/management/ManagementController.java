@@ -50,8 +50,15 @@ class ManagementController {
     private final Outcomes outcomes;
     private final ApiJson json;
     private final Clock clock;
+    private final io.tally.gateway.tenant.TenantRateLimits rateLimits;
 
-    ManagementController(TenantKeys tenants, Outcomes outcomes, ApiJson json, Clock clock) {
+    ManagementController(
+            TenantKeys tenants,
+            Outcomes outcomes,
+            ApiJson json,
+            Clock clock,
+            io.tally.gateway.tenant.TenantRateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.tenants = tenants;
         this.outcomes = outcomes;
         this.json = json;
@@ -486,10 +493,12 @@ class ManagementController {
             throw new ApiException(
                     new ApiError(401, "not_authenticated", "Authorization: Api-Key <management key> is required"));
         }
-        return tenants.byManagementKey(
+        TenantCredentials tenant = tenants.byManagementKey(
                         authorization.substring("Api-Key ".length()).trim())
                 .orElseThrow(
                         () -> new ApiException(new ApiError(401, "invalid_management_key", "Invalid management key")));
+        rateLimits.admit(tenant.tenantId());
+        return tenant;
     }
 
     private JsonNode object(byte[] body) {
