@@ -294,6 +294,75 @@ class OperatorToolsIT {
         assertThat(eventCopies()).isEqualTo(eventCopiesBefore);
     }
 
+    @Test
+    @Order(8)
+    void shouldRotateATenantsApiKeyWithoutDowntimeAndAnswerRevokedApiKeyForTheOldOne() throws Exception {
+        // given: a tenant with its first key
+        var rotating = new TenantCredentials("rotation-tenant", "rot-old", "rot-old-shared-0123456789", "rot-mgmt");
+        pipeline.tenants().register("Rotation company", rotating);
+        var oldKey = new LicenseApiClient(URI.create(pipeline.gatewayUrl()), "rot-old", rotating.sharedKey());
+        assertThat(awaitAuthentication(oldKey, code -> !code.equals("invalid_api_key")))
+                .isNotEqualTo("invalid_api_key");
+
+        // when: a second key is added, then the first revoked
+        Run added = ops("api-keys", "add", "--tenant", "rotation-tenant");
+        assertThat(added.exitCode()).as(added.err()).isZero();
+        Map<String, String> printed = new java.util.HashMap<>();
+        for (String line : added.out().split("\n")) {
+            String[] pair = line.trim().split("=", 2);
+            if (pair.length == 2) {
+                printed.put(pair[0], pair[1]);
+            }
+        }
+        var newKey = new LicenseApiClient(
+                URI.create(pipeline.gatewayUrl()), printed.get("api_key"), printed.get("shared_key"));
+        String newKeyBeforeRevocation = awaitAuthentication(newKey, code -> !code.equals("invalid_api_key"));
+        String oldKeyBeforeRevocation = awaitAuthentication(oldKey, code -> true);
+        Run revoked = ops("api-keys", "revoke", "--api-key", "rot-old");
+        assertThat(revoked.exitCode()).as(revoked.err()).isZero();
+
+        // then: both keys worked while both were valid; afterwards the old one is refused as revoked, the new one works
+        assertThat(newKeyBeforeRevocation).isNotIn("invalid_api_key", "revoked_api_key", "signature_mismatch");
+        assertThat(oldKeyBeforeRevocation).isNotIn("invalid_api_key", "revoked_api_key", "signature_mismatch");
+        assertThat(awaitAuthentication(oldKey, code -> code.equals("revoked_api_key")))
+                .isEqualTo("revoked_api_key");
+        assertThat(awaitAuthentication(newKey, code -> true))
+                .isNotIn("invalid_api_key", "revoked_api_key", "signature_mismatch");
+        Run listed = ops("api-keys", "list", "--tenant", "rotation-tenant");
+        assertThat(listed.out())
+                .contains("rot-old revoked", printed.get("api_key") + " valid")
+                .doesNotContain(rotating.sharedKey(), printed.get("shared_key"));
+        // and a worker restart, which republishes every key from the database, keeps the revocation
+        pipeline.stopWorker();
+        pipeline.startWorkerAgain();
+        assertThat(latestTenantRecord("rot-old").revoked()).isTrue();
+        assertThat(latestTenantRecord(printed.get("api_key")).revoked()).isFalse();
+    }
+
+    /**
+     * The error code of a signed check_license call for a product that does not exist (so an authenticated call is
+     * answered with a non-authentication code), polled until {@code done} accepts it or 20 s pass.
+     */
+    private static String awaitAuthentication(LicenseApiClient client, java.util.function.Predicate<String> done)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String code;
+        do {
+            var response = client.get(
+                    "check_license", Map.of("product", "no-such-app", "license_key", "X", "hardware_id", "h"));
+            code = tools.jackson.databind.json.JsonMapper.builder()
+                    .build()
+                    .readTree(response.body())
+                    .path("code")
+                    .asString("none");
+            if (done.test(code)) {
+                return code;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        return code;
+    }
+
     private static Run ops(String subcommand, String... arguments) {
         List<String> all = new ArrayList<>();
         all.add(subcommand);

@@ -17,7 +17,12 @@ import picocli.CommandLine.Command;
 @Command(
         name = "tally-ops",
         mixinStandardHelpOptions = true,
-        subcommands = {ReplayCommand.class, RedriveCommand.class, RebuildCommand.class},
+        subcommands = {
+            ReplayCommand.class,
+            RedriveCommand.class,
+            RebuildCommand.class,
+            io.tally.ops.keys.ApiKeysCommand.class
+        },
         description = "Operate Tally: replay the commands topic, redrive dead letters, rebuild and check the database.")
 public final class TallyOps {
 

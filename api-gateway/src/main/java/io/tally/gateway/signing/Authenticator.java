@@ -54,6 +54,10 @@ public class Authenticator {
         if (!LicenseApiSignature.matches(tenant.sharedKey(), dateHeader, authorization.signature())) {
             throw new ApiException(new ApiError(401, "signature_mismatch", "Signature does not match"));
         }
+        // After the signature: only a caller holding the key's shared key learns that it was revoked.
+        if (tenant.revoked()) {
+            throw new ApiException(ApiError.badRequest("revoked_api_key", "The API key has been revoked"));
+        }
         return tenant;
     }
 

@@ -51,6 +51,7 @@ public class TenantKeys implements SmartLifecycle {
         this.consumerConfig = config;
     }
 
+    /** The keys of {@code apiKey}, revoked ones included ({@link TenantCredentials#revoked()}). */
     public Optional<TenantCredentials> byApiKey(String apiKey) {
         return Optional.ofNullable(byApiKey.get(apiKey));
     }
@@ -135,22 +136,32 @@ public class TenantKeys implements SmartLifecycle {
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
+        TenantCredentials previous;
         if (record.value() == null) {
-            TenantCredentials revoked = byApiKey.remove(record.key());
-            if (revoked != null) {
-                byManagementKey.remove(revoked.managementKey());
+            previous = byApiKey.remove(record.key());
+        } else {
+            try {
+                TenantCredentials tenant = codec.decodeTenant(record.value());
+                previous = byApiKey.put(tenant.apiKey(), tenant);
+                if (!tenant.revoked()) {
+                    byManagementKey.put(tenant.managementKey(), tenant);
+                }
+            } catch (MalformedMessageException e) {
+                LOGGER.warn("Ignoring unreadable tenant record at offset {}", record.offset());
+                return;
             }
-            return;
         }
-        try {
-            TenantCredentials tenant = codec.decodeTenant(record.value());
-            TenantCredentials previous = byApiKey.put(tenant.apiKey(), tenant);
-            if (previous != null) {
+        if (previous != null) {
+            // The tenant's other API keys still hold its management key; only when none is valid does it go.
+            TenantCredentials other = byApiKey.values().stream()
+                    .filter(keys -> !keys.revoked() && keys.managementKey().equals(previous.managementKey()))
+                    .findFirst()
+                    .orElse(null);
+            if (other == null) {
                 byManagementKey.remove(previous.managementKey());
+            } else {
+                byManagementKey.put(other.managementKey(), other);
             }
-            byManagementKey.put(tenant.managementKey(), tenant);
-        } catch (MalformedMessageException e) {
-            LOGGER.warn("Ignoring unreadable tenant record at offset {}", record.offset());
         }
     }
 }

@@ -30,6 +30,23 @@ class AuthenticatorTest {
     {
         when(tenants.byApiKey("api-1")).thenReturn(Optional.of(TENANT));
         when(tenants.byApiKey("other")).thenReturn(Optional.empty());
+        when(tenants.byApiKey("api-old")).thenReturn(Optional.of(TENANT.withApiKey("api-old", SHARED_KEY, true)));
+    }
+
+    @Test
+    void shouldRefuseARevokedKeyOnceItsSignatureMatches() {
+        String signed =
+                "algorithm=\"hmac-sha256\",headers=\"date\",signature=\"" + VECTOR_SIGNATURE + "\",apikey=\"api-old\"";
+        String unsigned = "algorithm=\"hmac-sha256\",headers=\"date\",signature=\"x\",apikey=\"api-old\"";
+
+        assertThatThrownBy(() -> authenticator.authenticate(DATE, signed))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.error().code()).isEqualTo("revoked_api_key");
+                    assertThat(e.error().status()).isEqualTo(400);
+                });
+        assertThatThrownBy(() -> authenticator.authenticate(DATE, unsigned))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.error().code()).isEqualTo("signature_mismatch"));
     }
 
     @Test

@@ -1,14 +1,19 @@
 package io.tally.worker.tenant;
 
 import static io.tally.worker.db.Tables.TENANT;
+import static io.tally.worker.db.Tables.TENANT_API_KEY;
 
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
 import io.tally.protocol.Topics;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -81,9 +86,38 @@ public class TenantDirectory {
     @EventListener(ApplicationReadyEvent.class)
     void publishAllOnStart() {
         // With the response-signing keys: the topic is compacted, so this record replaces the one register wrote.
-        List<TenantCredentials> all = dsl.selectFrom(TENANT).fetch(TenantDirectory::credentials);
+        List<TenantCredentials> all = apiKeys(dsl, null);
         publish(all).join();
-        LOGGER.info("Published {} tenants to {}", all.size(), Topics.TENANTS);
+        LOGGER.info("Published {} API keys of tenants to {}", all.size(), Topics.TENANTS);
+    }
+
+    /**
+     * One record per API key of {@code tenantId} (of every tenant when {@code null}), revoked ones included: the
+     * tenant's first key from the tenant table and its further keys, each with its revocation, from
+     * {@code tenant_api_key}. What the tenants topic must hold.
+     */
+    public static List<TenantCredentials> apiKeys(DSLContext database, String tenantId) {
+        var tenants = database.selectFrom(TENANT)
+                .where(tenantId == null ? DSL.trueCondition() : TENANT.ID.eq(tenantId))
+                .fetch(TenantDirectory::credentials);
+        Map<String, TenantCredentials> byApiKey = new LinkedHashMap<>();
+        Map<String, TenantCredentials> byTenant = new HashMap<>();
+        for (TenantCredentials tenant : tenants) {
+            byApiKey.put(tenant.apiKey(), tenant);
+            byTenant.put(tenant.tenantId(), tenant);
+        }
+        database.selectFrom(TENANT_API_KEY)
+                .where(tenantId == null ? DSL.trueCondition() : TENANT_API_KEY.TENANT_ID.eq(tenantId))
+                .orderBy(TENANT_API_KEY.CREATED_AT)
+                .forEach(row -> {
+                    TenantCredentials tenant = byTenant.get(row.getTenantId());
+                    if (tenant != null) {
+                        byApiKey.put(
+                                row.getApiKey(),
+                                tenant.withApiKey(row.getApiKey(), row.getSharedKey(), row.getRevokedAt() != null));
+                    }
+                });
+        return List.copyOf(byApiKey.values());
     }
 
     private static TenantCredentials credentials(io.tally.worker.db.tables.records.TenantRecord row) {
