@@ -141,7 +141,7 @@ final class BenchEnvironment implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path directory) throws IOException {
+    static void deleteRecursively(Path directory) throws IOException {
         if (!Files.exists(directory)) {
             return;
         }

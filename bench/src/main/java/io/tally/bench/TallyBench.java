@@ -95,6 +95,18 @@ public final class TallyBench implements Callable<Integer> {
                     "Run only the replay benchmark and print its rate (for working on the worker); writes no report.")
     boolean replayOnly;
 
+    @Option(
+            names = "--cost",
+            description = "Measure only the CPU one request costs the gateway, the worker, PostgreSQL and the broker,"
+                    + " each in a process of its own (docs/scaling.md); writes no report.")
+    boolean costOnly;
+
+    @Option(names = "--cost-rate", defaultValue = "400", description = "Requests/s of the cost measurement.")
+    double costRate;
+
+    @Option(names = "--cost-seconds", defaultValue = "30", description = "Length of the cost measurement.")
+    int costSeconds;
+
     /** CPU profiles of the phases that miss their targets, as Markdown, in run order. */
     private final StringBuilder cpuProfiles = new StringBuilder();
 
@@ -109,6 +121,14 @@ public final class TallyBench implements Callable<Integer> {
             Path results = report.toAbsolutePath().getParent().resolve("benchmarks/results.json");
             write(JsonMapper.builder().build().readValue(Files.readString(results), BenchResults.class));
             return 0;
+        }
+        if (costOnly) {
+            Path directory = workDirectory.toAbsolutePath().resolve("cost");
+            BenchEnvironment.deleteRecursively(directory);
+            java.nio.file.Files.createDirectories(directory);
+            var cost = io.tally.bench.cost.CostProbe.run(
+                    directory, zipfLicenses, costRate, Duration.ofSeconds(costSeconds), System.out);
+            return cost.step().ok() > 0 ? 0 : 1;
         }
         String startedAt = Instant.now().toString();
         String command = "./tally-bench"

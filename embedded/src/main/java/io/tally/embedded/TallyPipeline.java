@@ -109,6 +109,14 @@ public final class TallyPipeline implements AutoCloseable {
         return new TallyPipeline(settings).startGateway();
     }
 
+    /** The gateway's command line arguments, for running it as a process of its own on {@code port}. */
+    public static String[] gatewayArguments(Settings settings, int port) {
+        Map<String, Object> properties = common(settings);
+        properties.put("spring.autoconfigure.exclude", GATEWAY_EXCLUSIONS);
+        properties.put("server.port", port);
+        return asArguments(properties);
+    }
+
     /** The worker's command line arguments, for running it as a process of its own. */
     public static String[] workerArguments(Settings settings) {
         return asArguments(workerProperties(settings));
