@@ -31,7 +31,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final String voters;
     private final String clusterId;
     private final int clusterSize;
+    private final Tls tls;
     private KafkaRaftServer server;
+
+    /**
+     * TLS for the client listener (and between brokers): the broker's key pair and the certificates it trusts, both
+     * PKCS12 files under one password. The controller listener stays on loopback in plain text.
+     */
+    public record Tls(Path keyStore, Path trustStore, String password) {}
 
     /**
      * @param voters the controller quorum, {@code id@host:port,...}
@@ -45,6 +52,19 @@ public final class EmbeddedKafka implements AutoCloseable {
             String voters,
             String clusterId,
             int clusterSize) {
+        this(dataDirectory, nodeId, port, controllerPort, voters, clusterId, clusterSize, null);
+    }
+
+    EmbeddedKafka(
+            Path dataDirectory,
+            int nodeId,
+            int port,
+            int controllerPort,
+            String voters,
+            String clusterId,
+            int clusterSize,
+            Tls tls) {
+        this.tls = tls;
         this.dataDirectory = dataDirectory;
         this.nodeId = nodeId;
         this.port = port;
@@ -70,6 +90,23 @@ public final class EmbeddedKafka implements AutoCloseable {
                 "1@127.0.0.1:" + controllerPort,
                 Uuid.randomUuid().toString(),
                 1);
+        kafka.startServer();
+        return kafka;
+    }
+
+    /** A single node whose clients must use TLS ({@code security.protocol=SSL}) and trust {@code tls}'s certificate. */
+    public static EmbeddedKafka startWithTls(Path dataDirectory, Tls tls) {
+        int clientPort = FreePorts.next();
+        int controllerPort = FreePorts.next();
+        var kafka = new EmbeddedKafka(
+                dataDirectory.toAbsolutePath(),
+                1,
+                clientPort,
+                controllerPort,
+                "1@127.0.0.1:" + controllerPort,
+                Uuid.randomUuid().toString(),
+                1,
+                tls);
         kafka.startServer();
         return kafka;
     }
@@ -130,6 +167,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private Properties properties() {
+        String client = tls == null ? "PLAINTEXT" : "SSL";
         String replicas = String.valueOf(Math.min(3, clusterSize));
         String minInSync = clusterSize >= 3 ? "2" : "1";
         var props = new Properties();
@@ -137,11 +175,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                 Map.entry("process.roles", "broker,controller"),
                 Map.entry("node.id", String.valueOf(nodeId)),
                 Map.entry("controller.quorum.voters", voters),
-                Map.entry("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort),
-                Map.entry("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port),
+                Map.entry("listeners", client + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort),
+                Map.entry("advertised.listeners", client + "://127.0.0.1:" + port),
                 Map.entry("controller.listener.names", "CONTROLLER"),
-                Map.entry("inter.broker.listener.name", "PLAINTEXT"),
-                Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
+                Map.entry("inter.broker.listener.name", client),
+                Map.entry("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:PLAINTEXT"),
                 Map.entry("log.dirs", dataDirectory.toString()),
                 Map.entry("offsets.topic.replication.factor", replicas),
                 Map.entry("offsets.topic.num.partitions", "4"),
@@ -154,6 +192,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                 // Tally creates its topics with the partitions it wants; a typo must not create a topic.
                 Map.entry("auto.create.topics.enable", "false"),
                 Map.entry("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE))));
+        if (tls != null) {
+            props.put("ssl.keystore.location", tls.keyStore().toString());
+            props.put("ssl.keystore.password", tls.password());
+            props.put("ssl.key.password", tls.password());
+            props.put("ssl.keystore.type", "PKCS12");
+            props.put("ssl.truststore.location", tls.trustStore().toString());
+            props.put("ssl.truststore.password", tls.password());
+            props.put("ssl.truststore.type", "PKCS12");
+        }
         return props;
     }
 }

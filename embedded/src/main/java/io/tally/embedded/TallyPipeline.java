@@ -61,8 +61,13 @@ public final class TallyPipeline implements AutoCloseable {
 
     /** Starts the worker only; call {@link #startGateway()} when the data the gateway needs is in place. */
     public static TallyPipeline startWorker(Settings settings) {
+        return startWorker(settings, Map.of());
+    }
+
+    /** Starts the worker only, with {@code overrides} of its properties (e.g. TLS to the broker). */
+    public static TallyPipeline startWorker(Settings settings, Map<String, Object> overrides) {
         var pipeline = new TallyPipeline(settings);
-        pipeline.worker = runWorker(settings);
+        pipeline.worker = runWorker(settings, overrides);
         return pipeline;
     }
 

@@ -57,8 +57,33 @@ public final class Connections {
                     + " read from env TALLY_ENVELOPEKEYS_<ID>. Default: k1=data/envelope.key when that file exists.")
     Map<String, Path> envelopeKeyFiles = new LinkedHashMap<>();
 
+    @Option(
+            names = "--kafka-config",
+            paramLabel = "FILE",
+            description = "Kafka client properties for TLS or SASL (security.protocol, ssl.truststore.location,"
+                    + " sasl.jaas.config, ...), as in Kafka's own --command-config; a file, so secrets stay off the"
+                    + " command line.")
+    Path kafkaConfig;
+
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * The properties every Kafka client of the tool starts from: the bootstrap servers and, from {@code --kafka-config},
+     * TLS or SASL settings.
+     */
+    public Properties kafkaProperties() {
+        var properties = new Properties();
+        if (kafkaConfig != null) {
+            try (var reader = java.nio.file.Files.newBufferedReader(kafkaConfig)) {
+                properties.load(reader);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read --kafka-config " + kafkaConfig + ": " + e.getMessage());
+            }
+        }
+        properties.put("bootstrap.servers", bootstrapServers);
+        return properties;
     }
 
     public String jdbcUrl() {
@@ -66,8 +91,7 @@ public final class Connections {
     }
 
     public Admin admin() {
-        var properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        var properties = kafkaProperties();
         properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
         return Admin.create(properties);
@@ -79,8 +103,7 @@ public final class Connections {
      * @param groupId its group, or {@code null} for a consumer that only reads assigned partitions
      */
     public KafkaConsumer<String, byte[]> committedReader(String groupId) {
-        var properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        var properties = kafkaProperties();
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);

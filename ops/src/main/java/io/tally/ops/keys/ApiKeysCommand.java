@@ -16,7 +16,6 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -145,11 +144,10 @@ public final class ApiKeysCommand implements Callable<Integer> {
     private void publish(DSLContext db, String tenant) throws Exception {
         List<TenantCredentials> keys = TenantDirectory.apiKeys(db, tenant);
         var codec = new ProtocolCodec();
-        try (var producer = new KafkaProducer<>(
-                Map.<String, Object>of(
-                        "bootstrap.servers", connections.bootstrapServers(), "acks", "all", "enable.idempotence", true),
-                new StringSerializer(),
-                new ByteArraySerializer())) {
+        var properties = connections.kafkaProperties();
+        properties.put("acks", "all");
+        properties.put("enable.idempotence", true);
+        try (var producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer())) {
             for (TenantCredentials key : keys) {
                 producer.send(new ProducerRecord<>(Topics.TENANTS, key.apiKey(), codec.encodeTenant(key)))
                         .get();

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -167,8 +166,7 @@ public final class RedriveCommand implements Callable<Integer> {
     }
 
     private KafkaProducer<String, byte[]> producer() {
-        var properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, connections.bootstrapServers());
+        var properties = connections.kafkaProperties();
         // One id per progress group: a second run fences a stuck first one instead of racing it.
         properties.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tally-ops-redrive-" + group);
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
