@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Tally scaled out on one machine: a Kafka cluster of three KRaft nodes (topics with three replicas, two in sync),
  * three worker processes in one consumer group and two gateways sharing the replies topic. A signed burst goes through
  * both gateways, every call with an Idempotency-Key and retried (through either gateway) until it has an outcome,
- * while one worker is killed with SIGKILL, a fourth worker joins, one broker is stopped and then one gateway.
+ * while one worker is killed with SIGKILL, a fourth worker joins, one broker is stopped and one gateway is killed.
  * Afterwards every call answered 200 is in the ledger exactly once, every license's total is its ledger's, and none
  * is over its limit. The tests run in order: the burst ends with one gateway.
  */
@@ -59,6 +59,8 @@ class ScaleOutIT {
     static String jdbcUrl;
     static final List<WorkerProcess> workers = new ArrayList<>();
     static final List<TallyPipeline> gateways = new ArrayList<>();
+    static final List<String> gatewayUrls = new ArrayList<>();
+    static WorkerProcess killableGateway;
 
     @BeforeAll
     static void start() throws Exception {
@@ -97,19 +99,23 @@ class ScaleOutIT {
                 workers.add(worker.get());
             }
         }
-        for (int i = 0; i < 2; i++) {
-            var gateway = TallyPipeline.gatewayOnly(settings);
-            gateways.add(gateway);
-        }
-        for (TallyPipeline gateway : gateways) {
-            gateway.awaitGatewayReady(Duration.ofMinutes(2));
-        }
+        // One gateway in this JVM, the other a process of its own, to be killed like a crash.
+        gateways.add(TallyPipeline.gatewayOnly(settings));
+        int port = io.tally.infra.FreePorts.next();
+        killableGateway = WorkerProcess.startGateway(TallyPipeline.gatewayArguments(settings, port));
+        gatewayUrls.add(gateways.getFirst().gatewayUrl());
+        gatewayUrls.add("http://127.0.0.1:" + port);
+        gateways.getFirst().awaitGatewayReady(Duration.ofMinutes(2));
+        awaitReady(gatewayUrls.getLast(), Duration.ofMinutes(2));
     }
 
     @AfterAll
     static void stop() throws Exception {
         for (TallyPipeline gateway : gateways) {
             gateway.close();
+        }
+        if (killableGateway != null) {
+            killableGateway.kill();
         }
         for (WorkerProcess worker : workers) {
             worker.stop();
@@ -149,11 +155,11 @@ class ScaleOutIT {
 
     @Test
     @org.junit.jupiter.api.Order(2)
-    void shouldApplyEveryAnsweredCallExactlyOnceWhenAWorkerCrashesAWorkerJoinsABrokerStopsAndAGatewayStops()
+    void shouldApplyEveryAnsweredCallExactlyOnceWhenAWorkerCrashesAWorkerJoinsABrokerStopsAndAGatewayCrashes()
             throws Exception {
         // given
-        List<LicenseApiClient> clients = gateways.stream()
-                .map(gateway -> new LicenseApiClient(URI.create(gateway.gatewayUrl()), API_KEY, SHARED_KEY))
+        List<LicenseApiClient> clients = gatewayUrls.stream()
+                .map(url -> new LicenseApiClient(URI.create(url), API_KEY, SHARED_KEY))
                 .toList();
         Map<String, Integer> outcomes = new ConcurrentHashMap<>();
         var answered = new AtomicInteger();
@@ -199,9 +205,9 @@ class ScaleOutIT {
             faults.add(fault(startedAt, "broker 2 stopping", answered));
             kafka.node(2).stop();
             awaitAnswered(answered, CALLS / 2);
-            // A gateway goes away: the calls it held are retried through the other one with their Idempotency-Keys.
-            faults.add(fault(startedAt, "gateway 2 stopping", answered));
-            gateways.getLast().close();
+            // A gateway dies: the calls it held are retried through the other one with their Idempotency-Keys.
+            faults.add(fault(startedAt, "gateway 2 killed (SIGKILL)", answered));
+            killableGateway.kill();
             workers.add(joining.get(3, TimeUnit.MINUTES));
             for (Future<?> call : calls) {
                 call.get(5, TimeUnit.MINUTES);
@@ -274,6 +280,26 @@ class ScaleOutIT {
             Thread.sleep(200);
         }
         throw new AssertionError("no outcome for " + key);
+    }
+
+    private static void awaitReady(String gateway, Duration timeout) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                var response = http.send(
+                        java.net.http.HttpRequest.newBuilder(URI.create(gateway + "/actuator/health/readiness"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(gateway + " not ready within " + timeout);
     }
 
     private static String fault(long startedAt, String what, AtomicInteger answered) {

@@ -12,8 +12,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A worker in a JVM of its own, started with this JVM's class path, so that a test can kill it like a crash does
- * (SIGKILL: no shutdown hook, no leave-group, no commit). Its error lines are echoed with its pid.
+ * A worker (or a gateway, {@link #startGateway}) in a JVM of its own, started with this JVM's class path, so that a
+ * test can kill it like a crash does (SIGKILL: no shutdown hook, no leave-group, no commit). Its error lines are echoed
+ * with its pid.
  */
 final class WorkerProcess {
 
@@ -25,11 +26,20 @@ final class WorkerProcess {
 
     /** Starts a worker with {@code arguments} and waits until Spring says it started (at most 90 s). */
     static WorkerProcess start(String... arguments) throws Exception {
+        return start(WorkerApplication.class, arguments);
+    }
+
+    /** Starts a gateway with {@code arguments} and waits until Spring says it started (at most 90 s). */
+    static WorkerProcess startGateway(String... arguments) throws Exception {
+        return start(io.tally.gateway.GatewayApplication.class, arguments);
+    }
+
+    private static WorkerProcess start(Class<?> application, String... arguments) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(WorkerApplication.class.getName());
+        command.add(application.getName());
         command.addAll(List.of(arguments));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         var started = new CountDownLatch(1);
@@ -38,7 +48,7 @@ final class WorkerProcess {
                     new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
-                    if (line.contains("Started WorkerApplication")) {
+                    if (line.contains("Started " + application.getSimpleName())) {
                         started.countDown();
                     }
                     if (line.contains("ERROR") || line.contains("Exception")) {
@@ -50,7 +60,7 @@ final class WorkerProcess {
             }
         });
         assertThat(started.await(90, TimeUnit.SECONDS))
-                .as("worker process started")
+                .as(application.getSimpleName() + " process started")
                 .isTrue();
         return new WorkerProcess(process);
     }
