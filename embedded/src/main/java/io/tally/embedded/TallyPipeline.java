@@ -114,6 +114,11 @@ public final class TallyPipeline implements AutoCloseable {
         return new TallyPipeline(settings).startGateway();
     }
 
+    /** Starts only the gateway, with {@code overrides} of its properties, for a worker that runs elsewhere. */
+    public static TallyPipeline gatewayOnly(Settings settings, Map<String, Object> overrides) {
+        return new TallyPipeline(settings).startGateway(overrides);
+    }
+
     /** The gateway's command line arguments, for running it as a process of its own on {@code port}. */
     public static String[] gatewayArguments(Settings settings, int port) {
         Map<String, Object> properties = common(settings);

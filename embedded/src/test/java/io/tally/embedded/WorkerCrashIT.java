@@ -68,7 +68,9 @@ class WorkerCrashIT {
                 + "' from license where license_key = 'MOVE-1'");
         worker.stop();
         worker = startWorkerProcess();
-        gateway = TallyPipeline.gatewayOnly(settings);
+        // Shorter than a dead worker's partitions take to move (its 10 s session timeout): calls in flight at the
+        // kill meet it, are answered request_pending and retried.
+        gateway = TallyPipeline.gatewayOnly(settings, Map.of("tally.reply-timeout", "3s"));
         gateway.awaitGatewayReady(Duration.ofMinutes(1));
     }
 
