@@ -80,23 +80,15 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param port client port, or 0 for any free port
      */
     public static EmbeddedKafka start(Path dataDirectory, int port) {
-        int clientPort = port == 0 ? FreePorts.next() : port;
-        int controllerPort = FreePorts.next();
-        var kafka = new EmbeddedKafka(
-                dataDirectory.toAbsolutePath(),
-                1,
-                clientPort,
-                controllerPort,
-                "1@127.0.0.1:" + controllerPort,
-                Uuid.randomUuid().toString(),
-                1);
-        kafka.startServer();
-        return kafka;
+        return startSingleNode(dataDirectory, port == 0 ? FreePorts.next() : port, null);
     }
 
     /** A single node whose clients must use TLS ({@code security.protocol=SSL}) and trust {@code tls}'s certificate. */
     public static EmbeddedKafka startWithTls(Path dataDirectory, Tls tls) {
-        int clientPort = FreePorts.next();
+        return startSingleNode(dataDirectory, FreePorts.next(), tls);
+    }
+
+    private static EmbeddedKafka startSingleNode(Path dataDirectory, int clientPort, Tls tls) {
         int controllerPort = FreePorts.next();
         var kafka = new EmbeddedKafka(
                 dataDirectory.toAbsolutePath(),

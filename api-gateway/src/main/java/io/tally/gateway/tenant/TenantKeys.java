@@ -5,9 +5,12 @@ import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
 import io.tally.protocol.Topics;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +39,9 @@ public class TenantKeys implements SmartLifecycle {
 
     private final Map<String, TenantCredentials> byApiKey = new ConcurrentHashMap<>();
     private final Map<String, TenantCredentials> byManagementKey = new ConcurrentHashMap<>();
+    /** The API keys of each management key; read and written by the following thread only. */
+    private final Map<String, Set<String>> apiKeysByManagementKey = new HashMap<>();
+
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final ProtocolCodec codec;
     private final Map<String, Object> consumerConfig;
@@ -137,31 +143,43 @@ public class TenantKeys implements SmartLifecycle {
 
     private void apply(ConsumerRecord<String, byte[]> record) {
         TenantCredentials previous;
+        TenantCredentials current = null;
         if (record.value() == null) {
             previous = byApiKey.remove(record.key());
         } else {
             try {
-                TenantCredentials tenant = codec.decodeTenant(record.value());
-                previous = byApiKey.put(tenant.apiKey(), tenant);
-                if (!tenant.revoked()) {
-                    byManagementKey.put(tenant.managementKey(), tenant);
-                }
+                current = codec.decodeTenant(record.value());
             } catch (MalformedMessageException e) {
                 LOGGER.warn("Ignoring unreadable tenant record at offset {}", record.offset());
                 return;
             }
+            previous = byApiKey.put(current.apiKey(), current);
         }
         if (previous != null) {
-            // The tenant's other API keys still hold its management key; only when none is valid does it go.
-            TenantCredentials other = byApiKey.values().stream()
-                    .filter(keys -> !keys.revoked() && keys.managementKey().equals(previous.managementKey()))
-                    .findFirst()
-                    .orElse(null);
-            if (other == null) {
-                byManagementKey.remove(previous.managementKey());
-            } else {
-                byManagementKey.put(other.managementKey(), other);
-            }
+            apiKeysByManagementKey
+                    .getOrDefault(previous.managementKey(), Set.of())
+                    .remove(previous.apiKey());
+            refreshManagementKey(previous.managementKey());
+        }
+        if (current != null) {
+            apiKeysByManagementKey
+                    .computeIfAbsent(current.managementKey(), ignored -> new HashSet<>())
+                    .add(current.apiKey());
+            refreshManagementKey(current.managementKey());
+        }
+    }
+
+    /** A management key stays valid while any API key of its tenant is (a tenant has several during a rotation). */
+    private void refreshManagementKey(String managementKey) {
+        TenantCredentials valid = apiKeysByManagementKey.getOrDefault(managementKey, Set.of()).stream()
+                .map(byApiKey::get)
+                .filter(keys -> keys != null && !keys.revoked())
+                .findFirst()
+                .orElse(null);
+        if (valid == null) {
+            byManagementKey.remove(managementKey);
+        } else {
+            byManagementKey.put(managementKey, valid);
         }
     }
 }

@@ -116,6 +116,8 @@ class CommandListener {
     private void applyBatch(List<ConsumerRecord<String, byte[]>> records) {
         List<IncomingCommand> commands = new ArrayList<>(records.size());
         Map<UUID, ConsumerRecord<String, byte[]>> origins = new HashMap<>();
+        // Once per batch: the retention moves by the hour, not between a batch's records.
+        java.time.Instant horizon = ledgerPartitions.horizon(clock.instant());
         for (ConsumerRecord<String, byte[]> record : records) {
             String problem = check.problemWith(record);
             if (problem != null) {
@@ -123,7 +125,6 @@ class CommandListener {
                 continue;
             }
             Command command = codec.decodeCommand(record.value());
-            java.time.Instant horizon = ledgerPartitions.horizon(clock.instant());
             if (horizon != null && command.acceptedAt().isBefore(horizon)) {
                 // Its ledger row, if it was applied, may be gone with its month: applying it could count it twice.
                 deadLetter(
