@@ -31,7 +31,14 @@ public enum RejectionType {
     PRODUCT_EXISTS("product_exists", "A product with this short code already exists", 409),
     LICENSE_EXISTS("license_exists", "A license with this key already exists for the product", 409),
     FEATURE_EXISTS("feature_exists", "A feature with this code already exists for the product", 409),
-    NOT_FOUND("not_found", "Not found", 404);
+    NOT_FOUND("not_found", "Not found", 404),
+    /**
+     * The worker could not apply the command because of a value in it (one PostgreSQL cannot store, or an answer too
+     * large to send); decided by the worker when it isolated the command, never by a business rule.
+     */
+    VALIDATION_ERROR("validation_error", "A value in the request cannot be stored or answered"),
+    /** The worker could not apply the command for a reason of its own; isolated, dead-lettered, nothing changed. */
+    INTERNAL_ERROR("internal_error", "The request could not be applied; nothing changed", 500);
 
     private final String code;
     private final String message;
@@ -61,6 +68,11 @@ public enum RejectionType {
     /** The HTTP status the gateway answers with. */
     public int status() {
         return status;
+    }
+
+    /** Whether the worker gave this refusal to a command it could not apply (and dead-lettered it). */
+    public boolean isolated() {
+        return this == VALIDATION_ERROR || this == INTERNAL_ERROR;
     }
 
     @JsonCreator

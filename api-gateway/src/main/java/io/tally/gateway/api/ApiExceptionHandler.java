@@ -43,12 +43,36 @@ class ApiExceptionHandler {
         return json.error(ApiError.badRequest("invalid_json", "Content-Type must be application/json"));
     }
 
+    /** A path or query value of the wrong type, e.g. a license id that is not a number. */
+    @ExceptionHandler(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException.class)
+    ResponseEntity<byte[]> typeMismatch(
+            org.springframework.web.method.annotation.MethodArgumentTypeMismatchException e) {
+        return json.error(ApiError.badRequest("validation_error", e.getName() + ": has the wrong type"));
+    }
+
+    @ExceptionHandler(org.springframework.web.bind.ServletRequestBindingException.class)
+    ResponseEntity<byte[]> binding(org.springframework.web.bind.ServletRequestBindingException e) {
+        return json.error(ApiError.badRequest("missing_parameters", "Missing or unreadable parameters"));
+    }
+
+    @ExceptionHandler(org.springframework.http.converter.HttpMessageNotReadableException.class)
+    ResponseEntity<byte[]> unreadable(org.springframework.http.converter.HttpMessageNotReadableException e) {
+        if (BodySizeLimit.causedByTooLarge(e)) {
+            return tooLarge();
+        }
+        return json.error(ApiError.badRequest("invalid_json", "Request body is not readable"));
+    }
+
+    private ResponseEntity<byte[]> tooLarge() {
+        return json.error(new ApiError(
+                413, "payload_too_large", "Request body is larger than " + bodySizeLimit.maxBytes() + " bytes"));
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<byte[]> unexpected(Exception e) {
         if (BodySizeLimit.causedByTooLarge(e)) {
             // A streamed body found too large while the controller read it.
-            return json.error(new ApiError(
-                    413, "payload_too_large", "Request body is larger than " + bodySizeLimit.maxBytes() + " bytes"));
+            return tooLarge();
         }
         LOGGER.error("Unexpected failure", e);
         return json.error(new ApiError(500, "internal_error", "Internal error"));

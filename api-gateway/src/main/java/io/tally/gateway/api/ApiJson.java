@@ -14,7 +14,18 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class ApiJson {
 
-    private final JsonMapper mapper = JsonMapper.builder()
+    /**
+     * Request bodies that repeat a key or nest deeper than this are refused as {@code invalid_json}: a repeated key
+     * would let the signed, validated and stored readings of one body differ, and depth costs stack on every reader.
+     */
+    public static final int MAX_NESTING_DEPTH = 32;
+
+    private final JsonMapper mapper = JsonMapper.builder(tools.jackson.core.json.JsonFactory.builder()
+                    .streamReadConstraints(tools.jackson.core.StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING_DEPTH)
+                            .build())
+                    .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build();
 

@@ -6,6 +6,8 @@ import io.tally.gateway.api.ApiJson;
 import io.tally.gateway.api.RequestIds;
 import io.tally.gateway.signing.Authenticator;
 import io.tally.gateway.signing.ResponseSigner;
+import io.tally.gateway.validation.InputLimits;
+import io.tally.gateway.validation.RequestFields;
 import io.tally.protocol.Command;
 import io.tally.protocol.CommandResult;
 import io.tally.protocol.FeatureView;
@@ -15,7 +17,6 @@ import io.tally.protocol.TenantCredentials;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,11 +39,9 @@ import tools.jackson.databind.JsonNode;
 @RestController
 class LicenseApiController {
 
-    static final int MAX_BATCH = 1000;
-
     private static final Set<String> EVENTS = Set.of("consumption_add", "offline_floating_consumptions_sync");
-    private static final Set<String> DEVICE_FIELDS =
-            Set.of("os_ver", "hostname", "app_ver", "sdk_ver", "vm_info", "is_vm", "mac_address", "variables");
+    private static final List<String> DEVICE_FIELDS =
+            List.of("os_ver", "hostname", "app_ver", "sdk_ver", "vm_info", "is_vm", "mac_address", "variables");
 
     private final Authenticator authenticator;
     private final Outcomes outcomes;
@@ -50,6 +49,7 @@ class LicenseApiController {
     private final ResponseSigner signer;
     private final Clock clock;
     private final io.tally.gateway.tenant.TenantRateLimits rateLimits;
+    private final InputLimits limits;
 
     LicenseApiController(
             Authenticator authenticator,
@@ -57,8 +57,10 @@ class LicenseApiController {
             ApiJson json,
             ResponseSigner signer,
             Clock clock,
-            io.tally.gateway.tenant.TenantRateLimits rateLimits) {
+            io.tally.gateway.tenant.TenantRateLimits rateLimits,
+            InputLimits limits) {
         this.rateLimits = rateLimits;
+        this.limits = limits;
         this.authenticator = authenticator;
         this.outcomes = outcomes;
         this.json = json;
@@ -107,7 +109,7 @@ class LicenseApiController {
         TenantCredentials tenant = authenticate(date, authorization);
         var command = consumeLicense(
                 tenant,
-                RequestFields.ofBody(json.mapper(), body),
+                RequestFields.ofBody(json.mapper(), body, limits),
                 RequestIds.current(),
                 idempotencyKey,
                 "add_consumption");
@@ -123,7 +125,7 @@ class LicenseApiController {
         TenantCredentials tenant = authenticate(date, authorization);
         var command = consumeFeature(
                 tenant,
-                RequestFields.ofBody(json.mapper(), body),
+                RequestFields.ofBody(json.mapper(), body, limits),
                 RequestIds.current(),
                 idempotencyKey,
                 "add_feature_consumption");
@@ -131,7 +133,7 @@ class LicenseApiController {
     }
 
     /**
-     * {@code POST /api/v4/batch} (ours): up to {@value #MAX_BATCH} consumptions in one call, each applied exactly once
+     * {@code POST /api/v4/batch} (ours): up to {@code tally.limits.max-batch-operations} consumptions in one call, each applied exactly once
      * as if sent alone, answered with one result or error object per operation, in order. An operation's own
      * Idempotency-Key is the call's key with {@code #<index>} appended.
      */
@@ -142,10 +144,12 @@ class LicenseApiController {
             @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
             @RequestBody(required = false) byte[] body) {
         TenantCredentials tenant = authenticate(date, authorization);
-        JsonNode operations =
-                RequestFields.ofBody(json.mapper(), body).require("operations").node("operations");
-        if (!operations.isArray() || operations.isEmpty() || operations.size() > MAX_BATCH) {
-            throw RequestFields.invalid("operations", "must be an array of 1 to " + MAX_BATCH + " operations");
+        JsonNode operations = RequestFields.ofBody(json.mapper(), body, limits)
+                .require("operations")
+                .node("operations");
+        if (!operations.isArray() || operations.isEmpty() || operations.size() > limits.maxBatchOperations()) {
+            throw RequestFields.invalid(
+                    "operations", "must be an array of 1 to " + limits.maxBatchOperations() + " operations");
         }
         List<CompletableFuture<JsonNode>> results = new ArrayList<>();
         UUID batchId = RequestIds.current();
@@ -169,7 +173,7 @@ class LicenseApiController {
                 throw RequestFields.invalid("operations[" + index + "]", "must be an object");
             }
             String op = operation.path("op").asString("");
-            RequestFields fields = RequestFields.ofNode(operation);
+            RequestFields fields = RequestFields.ofNode(operation, limits);
             String key = idempotencyKey == null ? null : idempotencyKey + "#" + index;
             UUID id = new UUID(batchId.getMostSignificantBits(), batchId.getLeastSignificantBits() + index + 1);
             Command command = switch (op) {
@@ -190,12 +194,9 @@ class LicenseApiController {
             TenantCredentials tenant, RequestFields fields, UUID id, String idempotencyKey, String endpoint) {
         fields.require(identity());
         LicenseRef license = Requests.licenseRef(fields);
-        int consumptions = orDefault(fields.int32("consumptions"), 1);
+        int consumptions = orDefault(fields.consumptions("consumptions"), 1);
         Boolean allowOverages = fields.bool("allow_overages");
-        Integer maxOverages = fields.int32("max_overages");
-        if (maxOverages != null && maxOverages < 0) {
-            throw RequestFields.invalid("max_overages", "must not be negative");
-        }
+        Integer maxOverages = fields.int32("max_overages", 0, (int) Math.min(Integer.MAX_VALUE, limits.maxLimit()));
         checkEvent(fields);
         return new LicenseCommand.ConsumeLicense(
                 id,
@@ -222,7 +223,7 @@ class LicenseApiController {
                 license,
                 fields.text("hardware_id"),
                 fields.text("feature"),
-                orDefault(fields.int32("consumptions"), 1));
+                orDefault(fields.consumptions("consumptions"), 1));
     }
 
     /** {@code GET /api/v4/requests/{id}}: the outcome of an earlier request of the caller's tenant. */
@@ -295,20 +296,14 @@ class LicenseApiController {
             @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
             @RequestBody(required = false) byte[] body) {
         TenantCredentials tenant = authenticate(date, authorization);
-        RequestFields fields = RequestFields.ofBody(json.mapper(), body).require(identity());
+        RequestFields fields = RequestFields.ofBody(json.mapper(), body, limits).require(identity());
         LicenseRef license = Requests.licenseRef(fields);
         String password = null;
         if (license.username() != null) {
             fields.require("password");
             password = fields.text("password");
         }
-        Map<String, Object> device = new LinkedHashMap<>();
-        for (String field : DEVICE_FIELDS) {
-            JsonNode value = fields.node(field);
-            if (value != null) {
-                device.put(field, json.mapper().treeToValue(value, Object.class));
-            }
-        }
+        Map<String, Object> device = fields.details(json.mapper(), DEVICE_FIELDS);
         var command = new LicenseCommand.ActivateLicense(
                 RequestIds.current(),
                 now(),
@@ -332,7 +327,7 @@ class LicenseApiController {
             @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
             @RequestBody(required = false) byte[] body) {
         TenantCredentials tenant = authenticate(date, authorization);
-        RequestFields fields = RequestFields.ofBody(json.mapper(), body).require(identity());
+        RequestFields fields = RequestFields.ofBody(json.mapper(), body, limits).require(identity());
         var command = new LicenseCommand.DeactivateLicense(
                 RequestIds.current(),
                 now(),
@@ -340,7 +335,7 @@ class LicenseApiController {
                 idempotency(idempotencyKey, "deactivate_license", fields),
                 Requests.licenseRef(fields),
                 fields.text("hardware_id"),
-                fields.int32("consumptions"));
+                fields.consumptions("consumptions"));
         return outcomes.respond(
                 command,
                 result -> result instanceof CommandResult.LicenseDeactivated
@@ -354,7 +349,8 @@ class LicenseApiController {
             @RequestHeader(value = "Authorization", required = false) String authorization,
             @RequestParam Map<String, String> query) {
         TenantCredentials tenant = authenticate(date, authorization);
-        RequestFields fields = RequestFields.ofQuery(json.mapper(), query).require(identity());
+        RequestFields fields =
+                RequestFields.ofQuery(json.mapper(), query, limits).require(identity());
         var command = new LicenseCommand.CheckLicense(
                 RequestIds.current(),
                 now(),
@@ -375,7 +371,8 @@ class LicenseApiController {
             @RequestHeader(value = "Authorization", required = false) String authorization,
             @RequestParam Map<String, String> query) {
         TenantCredentials tenant = authenticate(date, authorization);
-        RequestFields fields = RequestFields.ofQuery(json.mapper(), query).require(identity("feature"));
+        RequestFields fields =
+                RequestFields.ofQuery(json.mapper(), query, limits).require(identity("feature"));
         var command = new LicenseCommand.CheckFeature(
                 RequestIds.current(),
                 now(),
@@ -402,7 +399,7 @@ class LicenseApiController {
     }
 
     private Command.Idempotency idempotency(String key, String endpoint, RequestFields fields) {
-        return Requests.idempotency(json.mapper(), key, endpoint, fields.root());
+        return Requests.idempotency(json.mapper(), key, endpoint, fields.root(), limits);
     }
 
     private Instant now() {

@@ -1,5 +1,7 @@
 package io.tally.gateway.consumption;
 
+import io.tally.gateway.validation.InputLimits;
+import io.tally.gateway.validation.RequestFields;
 import io.tally.protocol.Command;
 import io.tally.protocol.LicenseRef;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +23,10 @@ public final class Requests {
     private Requests() {}
 
     /** The license a License API call names. */
-    static LicenseRef licenseRef(RequestFields fields) {
+    public static LicenseRef licenseRef(RequestFields fields) {
         String licenseKey = fields.text("license_key");
         String username = licenseKey == null ? fields.text("username") : null;
-        Long licenseId = fields.int64("license_id");
+        Long licenseId = fields.int64("license_id", 1, Long.MAX_VALUE);
         return new LicenseRef(fields.text("product"), licenseKey, username, licenseId);
     }
 
@@ -32,14 +34,12 @@ public final class Requests {
      * What makes two requests "the same" for an Idempotency-Key: the endpoint and the request's JSON with object keys
      * sorted, so that whitespace and key order do not matter. Returns {@code null} without a key.
      */
-    public static Command.Idempotency idempotency(JsonMapper mapper, String key, String endpoint, JsonNode request) {
+    public static Command.Idempotency idempotency(
+            JsonMapper mapper, String key, String endpoint, JsonNode request, InputLimits limits) {
         if (key == null || key.isBlank()) {
             return null;
         }
-        if (key.length() > RequestFields.MAX_TEXT) {
-            throw RequestFields.invalid(
-                    IDEMPOTENCY_KEY_HEADER, "must be at most " + RequestFields.MAX_TEXT + " characters");
-        }
+        RequestFields.checkedText(IDEMPOTENCY_KEY_HEADER, key, limits);
         byte[] canonical = mapper.writeValueAsBytes(sorted(mapper, request));
         MessageDigest sha256 = sha256();
         sha256.update(endpoint.getBytes(StandardCharsets.UTF_8));

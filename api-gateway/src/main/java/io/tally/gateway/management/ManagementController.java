@@ -7,6 +7,8 @@ import io.tally.gateway.api.RequestIds;
 import io.tally.gateway.consumption.Outcomes;
 import io.tally.gateway.consumption.Requests;
 import io.tally.gateway.tenant.TenantKeys;
+import io.tally.gateway.validation.InputLimits;
+import io.tally.gateway.validation.RequestFields;
 import io.tally.protocol.Command;
 import io.tally.protocol.CommandResult;
 import io.tally.protocol.FeatureSettings;
@@ -17,12 +19,10 @@ import io.tally.protocol.ManagementCommand;
 import io.tally.protocol.TenantCredentials;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.http.MediaType;
@@ -33,7 +33,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -43,22 +42,26 @@ import tools.jackson.databind.JsonNode;
 @RestController
 class ManagementController {
 
-    private static final Set<String> LICENSE_TYPES = Set.of("perpetual", "time-limited", "subscription", "consumption");
-    private static final Set<String> PERIODS = Set.of("daily", "weekly", "monthly", "annually");
+    private static final List<String> LICENSE_TYPES =
+            List.of("perpetual", "time-limited", "subscription", "consumption");
+    private static final List<String> PERIODS = List.of("daily", "weekly", "monthly", "annually");
 
     private final TenantKeys tenants;
     private final Outcomes outcomes;
     private final ApiJson json;
     private final Clock clock;
     private final io.tally.gateway.tenant.TenantRateLimits rateLimits;
+    private final InputLimits limits;
 
     ManagementController(
             TenantKeys tenants,
             Outcomes outcomes,
             ApiJson json,
             Clock clock,
-            io.tally.gateway.tenant.TenantRateLimits rateLimits) {
+            io.tally.gateway.tenant.TenantRateLimits rateLimits,
+            InputLimits limits) {
         this.rateLimits = rateLimits;
+        this.limits = limits;
         this.tenants = tenants;
         this.outcomes = outcomes;
         this.json = json;
@@ -71,28 +74,28 @@ class ManagementController {
             @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
             @RequestBody(required = false) byte[] body) {
         TenantCredentials tenant = authenticate(authorization);
-        JsonNode request = object(body);
-        require(request, "product_name", "short_code");
-        String method = text(request, "authorization_method", "license-key");
+        RequestFields request = RequestFields.ofBody(json.mapper(), body, limits);
+        request.require("product_name", "short_code");
+        String method = request.text("authorization_method", "license-key");
         if (!method.equals("license-key") && !method.equals("user")) {
             throw invalid("authorization_method", "must be license-key or user");
         }
-        String licenseType = licenseType(request, "default_license_type");
+        String licenseType = request.oneOf("default_license_type", LICENSE_TYPES);
         var command = new ManagementCommand.CreateProduct(
                 RequestIds.current(),
                 now(),
                 tenant.tenantId(),
-                Requests.idempotency(json.mapper(), idempotencyKey, "products", request),
-                text(request, "product_name", null),
-                text(request, "short_code", null),
+                Requests.idempotency(json.mapper(), idempotencyKey, "products", request.root(), limits),
+                request.text("product_name", null),
+                request.text("short_code", null),
                 method,
                 licenseType,
-                int32(request, "max_activations"),
+                request.int32("max_activations", 0, limits.maxActivations()),
                 settings(request, "max_consumptions"));
         return outcomes.send(
                 command,
                 result -> result instanceof CommandResult.ProductCreated created
-                        ? created(withId(request, created.id()))
+                        ? created(withId(request.root(), created.id()))
                         : null);
     }
 
@@ -102,9 +105,9 @@ class ManagementController {
             @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
             @RequestBody(required = false) byte[] body) {
         TenantCredentials tenant = authenticate(authorization);
-        JsonNode request = object(body);
-        require(request, "product", "code", "name");
-        String type = text(request, "feature_type", "consumption");
+        RequestFields request = RequestFields.ofBody(json.mapper(), body, limits);
+        request.require("product", "code", "name");
+        String type = request.text("feature_type", "consumption");
         if (!type.equals("activation") && !type.equals("consumption")) {
             throw invalid("feature_type", "must be activation or consumption");
         }
@@ -112,16 +115,16 @@ class ManagementController {
                 RequestIds.current(),
                 now(),
                 tenant.tenantId(),
-                Requests.idempotency(json.mapper(), idempotencyKey, "product-features", request),
-                int64(request, "product"),
-                text(request, "code", null),
-                text(request, "name", null),
+                Requests.idempotency(json.mapper(), idempotencyKey, "product-features", request.root(), limits),
+                request.int64("product", 1, Long.MAX_VALUE),
+                request.text("code", null),
+                request.text("name", null),
                 type,
                 settings(request, "max_consumption"));
         return outcomes.send(
                 command,
                 result -> result instanceof CommandResult.FeatureCreated created
-                        ? created(withId(request, created.id()))
+                        ? created(withId(request.root(), created.id()))
                         : null);
     }
 
@@ -131,32 +134,33 @@ class ManagementController {
             @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
             @RequestBody(required = false) byte[] body) {
         TenantCredentials tenant = authenticate(authorization);
-        JsonNode request = object(body);
-        require(request, "id", "items");
-        JsonNode items = request.get("items");
-        if (!items.isArray() || items.isEmpty()) {
-            throw invalid("items", "must be a non-empty array");
-        }
+        RequestFields request = RequestFields.ofBody(json.mapper(), body, limits);
+        request.require("id", "items");
+        JsonNode items = request.array("items", limits.maxOrderLicenses());
         List<ManagementCommand.OrderItem> orderItems = new ArrayList<>();
-        for (JsonNode item : items) {
-            require(item, "product_code", "licenses");
-            if (!item.get("licenses").isArray()) {
-                throw invalid("licenses", "must be an array");
+        int licenseCount = 0;
+        for (JsonNode itemNode : items) {
+            RequestFields item = object("items[]", itemNode).require("product_code", "licenses");
+            JsonNode licenseNodes = item.array("licenses", limits.maxOrderLicenses());
+            licenseCount += licenseNodes.size();
+            if (licenseCount > limits.maxOrderLicenses()) {
+                // Its answer lists every license: bounded, so that it always fits one reply.
+                throw invalid("items", "an order holds at most " + limits.maxOrderLicenses() + " licenses");
             }
             List<ManagementCommand.LicenseSpec> licenses = new ArrayList<>();
-            for (JsonNode license : item.get("licenses")) {
-                licenses.add(licenseSpec(license));
+            for (JsonNode license : licenseNodes) {
+                licenses.add(licenseSpec(object("licenses[]", license)));
             }
-            orderItems.add(new ManagementCommand.OrderItem(text(item, "product_code", null), licenses));
+            orderItems.add(new ManagementCommand.OrderItem(item.text("product_code"), licenses));
         }
-        JsonNode customer = request.get("customer");
+        RequestFields customer = request.object("customer");
         var command = new ManagementCommand.CreateOrder(
                 RequestIds.current(),
                 now(),
                 tenant.tenantId(),
-                Requests.idempotency(json.mapper(), idempotencyKey, "create_order", request),
-                text(request, "id", null),
-                customer != null && customer.isObject() ? text(customer, "email", null) : null,
+                Requests.idempotency(json.mapper(), idempotencyKey, "create_order", request.root(), limits),
+                request.text("id", null),
+                customer == null ? null : customer.text("email"),
                 orderItems);
         return outcomes.send(command, result -> {
             if (!(result instanceof CommandResult.OrderCreated created)) {
@@ -187,12 +191,13 @@ class ManagementController {
             @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
             @RequestBody(required = false) byte[] body) {
         TenantCredentials tenant = authenticate(authorization);
-        JsonNode request = object(body);
-        require(request, "license", "product_feature");
-        long licenseId = int64(request, "license");
-        long productFeatureId = int64(request, "product_feature");
+        RequestFields request = RequestFields.ofBody(json.mapper(), body, limits);
+        request.require("license", "product_feature");
+        long licenseId = request.int64("license", 1, Long.MAX_VALUE);
+        long productFeatureId = request.int64("product_feature", 1, Long.MAX_VALUE);
         FeatureSettings settings = settings(request, "max_consumption");
-        var idempotency = Requests.idempotency(json.mapper(), idempotencyKey, "license-product-features", request);
+        var idempotency =
+                Requests.idempotency(json.mapper(), idempotencyKey, "license-product-features", request.root(), limits);
         return changeLicense(
                 tenant,
                 licenseId,
@@ -223,13 +228,13 @@ class ManagementController {
             @org.springframework.web.bind.annotation.RequestParam(value = "limit", required = false) String limit,
             @org.springframework.web.bind.annotation.RequestParam(value = "offset", required = false) String offset) {
         TenantCredentials tenant = authenticate(authorization);
-        Instant fromAt = instantParameter("from", from);
-        Instant toAt = instantParameter("to", to);
+        Instant fromAt = RequestFields.instant("from", from, limits);
+        Instant toAt = RequestFields.instant("to", to, limits);
         if (fromAt != null && toAt != null && !fromAt.isBefore(toAt)) {
             throw invalid("to", "must be later than from");
         }
-        int pageSize = intParameter("limit", limit, DEFAULT_PAGE, 1, MAX_PAGE);
-        int skip = intParameter("offset", offset, 0, 0, Integer.MAX_VALUE);
+        int pageSize = intParameter("limit", limit, DEFAULT_PAGE, 1, limits.maxHistoryPage());
+        int skip = intParameter("offset", offset, 0, 0, limits.maxHistoryOffset());
         var command = new ManagementCommand.ListConsumptions(
                 RequestIds.current(), now(), tenant.tenantId(), null, id, fromAt, toAt, pageSize, skip);
         return outcomes.send(
@@ -240,7 +245,6 @@ class ManagementController {
     }
 
     private static final int DEFAULT_PAGE = 50;
-    private static final int MAX_PAGE = 500;
 
     /** The page in the shape of the Management API's lists: count, next, previous, results. */
     private static Map<String, Object> consumptionPage(
@@ -281,23 +285,6 @@ class ManagementController {
         return url.toString();
     }
 
-    /** An ISO-8601 date-time with offset, or a date (its start, UTC); {@code null} when absent. */
-    private static Instant instantParameter(String name, String value) {
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        try {
-            return value.length() == 10
-                    ? java.time.LocalDate.parse(value)
-                            .atStartOfDay(java.time.ZoneOffset.UTC)
-                            .toInstant()
-                    : java.time.OffsetDateTime.parse(value).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
-            throw invalid(
-                    name, "must be an ISO-8601 date (2026-11-28) or date-time with offset (2026-11-28T10:00:00Z)");
-        }
-    }
-
     private static int intParameter(String name, String value, int absent, int min, int max) {
         if (value == null || value.isEmpty()) {
             return absent;
@@ -322,7 +309,7 @@ class ManagementController {
         return changeLicense(
                 tenant,
                 id,
-                Requests.idempotency(json.mapper(), idempotencyKey, "reset_consumption/" + id, null),
+                Requests.idempotency(json.mapper(), idempotencyKey, "reset_consumption/" + id, null, limits),
                 new LicenseChange.ResetConsumption(),
                 result -> result instanceof CommandResult.LicenseChecked
                         ? json.respond(200, Map.of("message", "License consumption reset."))
@@ -338,7 +325,7 @@ class ManagementController {
         return changeLicense(
                 tenant,
                 id,
-                Requests.idempotency(json.mapper(), idempotencyKey, "disable/" + id, null),
+                Requests.idempotency(json.mapper(), idempotencyKey, "disable/" + id, null, limits),
                 new LicenseChange.SetEnabled(false),
                 this::licenseBody);
     }
@@ -352,7 +339,7 @@ class ManagementController {
         return changeLicense(
                 tenant,
                 id,
-                Requests.idempotency(json.mapper(), idempotencyKey, "enable/" + id, null),
+                Requests.idempotency(json.mapper(), idempotencyKey, "enable/" + id, null, limits),
                 new LicenseChange.SetEnabled(true),
                 this::licenseBody);
     }
@@ -367,7 +354,7 @@ class ManagementController {
         UUID requestId = RequestIds.current();
         var resolve =
                 new ManagementCommand.ResolveLicense(UUID.randomUUID(), at, tenant.tenantId(), null, null, deviceId);
-        var idempotency = Requests.idempotency(json.mapper(), idempotencyKey, "blacklist/" + deviceId, null);
+        var idempotency = Requests.idempotency(json.mapper(), idempotencyKey, "blacklist/" + deviceId, null, limits);
         return outcomes.sendResolved(
                 resolve,
                 ref -> new LicenseCommand.ChangeLicense(
@@ -420,72 +407,46 @@ class ManagementController {
         return answer;
     }
 
-    private ManagementCommand.LicenseSpec licenseSpec(JsonNode license) {
-        String key = text(license, "key", null);
+    private ManagementCommand.LicenseSpec licenseSpec(RequestFields license) {
+        String key = license.text("key");
         List<ManagementCommand.UserSpec> users = new ArrayList<>();
-        JsonNode userNodes = license.get("users");
-        if (userNodes != null && !userNodes.isNull()) {
-            if (!userNodes.isArray()) {
-                throw invalid("users", "must be an array");
-            }
-            for (JsonNode user : userNodes) {
-                require(user, "email", "password");
-                String email = text(user, "email", null);
-                users.add(new ManagementCommand.UserSpec(
-                        email, Requests.passwordDigest(email, text(user, "password", null))));
+        JsonNode userNodes = license.array("users", limits.maxLicenseUsers());
+        if (userNodes != null) {
+            for (JsonNode userNode : userNodes) {
+                RequestFields user = object("users[]", userNode).require("email", "password");
+                String email = user.text("email");
+                users.add(new ManagementCommand.UserSpec(email, Requests.passwordDigest(email, user.text("password"))));
             }
         }
         if ((key == null) == users.isEmpty()) {
             throw invalid("licenses", "each license needs a key (license-key products) or users (user products)");
         }
-        Instant validity = null;
-        String validityText = text(license, "validity_period", null);
-        if (validityText != null) {
-            try {
-                validity = validityText.length() == 10
-                        ? java.time.LocalDate.parse(validityText)
-                                .atStartOfDay(java.time.ZoneOffset.UTC)
-                                .toInstant()
-                        : Instant.parse(validityText);
-            } catch (DateTimeParseException e) {
-                throw invalid("validity_period", "must be an ISO-8601 date or time");
-            }
-        }
         return new ManagementCommand.LicenseSpec(
                 key,
                 users,
-                licenseType(license, "license_type"),
-                int32(license, "max_activations"),
-                validity,
+                license.oneOf("license_type", LICENSE_TYPES),
+                license.int32("max_activations", 0, limits.maxActivations()),
+                license.instant("validity_period"),
                 settings(license, "max_consumptions"));
     }
 
-    private FeatureSettings settings(JsonNode node, String maxField) {
-        String period = text(node, "consumption_period", null);
-        if (period != null && !PERIODS.contains(period)) {
-            throw invalid("consumption_period", "must be one of daily, weekly, monthly, annually");
-        }
-        Long max = int64(node, maxField);
-        Long maxOverages = int64(node, "max_overages");
-        if ((max != null && max < 0) || (maxOverages != null && maxOverages < 0)) {
-            throw invalid(max != null && max < 0 ? maxField : "max_overages", "must not be negative");
-        }
+    private FeatureSettings settings(RequestFields node, String maxField) {
         return new FeatureSettings(
-                max,
-                bool(node, "allow_overages"),
-                maxOverages,
-                bool(node, "allow_unlimited_consumptions"),
-                bool(node, "allow_negative_consumptions"),
-                bool(node, "reset_consumption"),
-                period);
+                node.limit(maxField),
+                node.bool("allow_overages"),
+                node.limit("max_overages"),
+                node.bool("allow_unlimited_consumptions"),
+                node.bool("allow_negative_consumptions"),
+                node.bool("reset_consumption"),
+                node.oneOf("consumption_period", PERIODS));
     }
 
-    private String licenseType(JsonNode node, String field) {
-        String type = text(node, field, null);
-        if (type != null && !LICENSE_TYPES.contains(type)) {
-            throw invalid(field, "must be one of perpetual, time-limited, subscription, consumption");
+    /** An element of an array that must be an object. */
+    private RequestFields object(String path, JsonNode node) {
+        if (!node.isObject()) {
+            throw invalid(path, "must be an object");
         }
-        return type;
+        return RequestFields.ofNode(node, limits);
     }
 
     private TenantCredentials authenticate(String authorization) {
@@ -501,80 +462,8 @@ class ManagementController {
         return tenant;
     }
 
-    private JsonNode object(byte[] body) {
-        try {
-            JsonNode root =
-                    body == null || body.length == 0 ? null : json.mapper().readTree(body);
-            if (root == null || !root.isObject()) {
-                throw ApiException.badRequest("invalid_json", "Request body must be a JSON object");
-            }
-            return root;
-        } catch (JacksonException e) {
-            throw ApiException.badRequest("invalid_json", "Request body is not valid JSON");
-        }
-    }
-
-    private static void require(JsonNode node, String... fields) {
-        List<String> missing = new ArrayList<>();
-        for (String field : fields) {
-            if (node.get(field) == null || node.get(field).isNull()) {
-                missing.add(field);
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw ApiException.badRequest("missing_parameters", "Missing parameters: " + String.join(", ", missing));
-        }
-    }
-
-    private static String text(JsonNode node, String field, String otherwise) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return otherwise;
-        }
-        if (!value.isString() || value.asString().isBlank()) {
-            throw invalid(field, "must be a non-empty string");
-        }
-        if (value.asString().length() > 255 || value.asString().chars().anyMatch(c -> c < 0x20)) {
-            throw invalid(field, "must be at most 255 characters without control characters");
-        }
-        return value.asString();
-    }
-
-    private static Long int64(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-            throw invalid(field, "must be an integer");
-        }
-        return value.longValue();
-    }
-
-    private static Integer int32(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 0) {
-            throw invalid(field, "must be a non-negative 32-bit integer");
-        }
-        return value.intValue();
-    }
-
-    private static Boolean bool(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isBoolean()) {
-            throw invalid(field, "must be a boolean");
-        }
-        return value.booleanValue();
-    }
-
     private static ApiException invalid(String field, String why) {
-        return ApiException.badRequest("validation_error", field + ": " + why);
+        return RequestFields.invalid(field, why);
     }
 
     private Instant now() {
