@@ -4,6 +4,7 @@ import static io.tally.worker.db.Tables.TENANT;
 import static io.tally.worker.db.Tables.TENANT_API_KEY;
 
 import io.tally.ops.Connections;
+import io.tally.ops.ExitCodes;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
 import io.tally.protocol.Topics;
@@ -11,6 +12,7 @@ import io.tally.worker.WorkerDatabase;
 import io.tally.worker.tenant.TenantDirectory;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
@@ -25,6 +27,7 @@ import org.jooq.DSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -41,7 +44,11 @@ import picocli.CommandLine.Spec;
             "  list --tenant ID            the tenant's API keys and whether each is revoked (no secrets)",
             "  add --tenant ID             a further API key and its shared key, printed once",
             "  revoke --api-key KEY        calls signed with it are refused with revoked_api_key"
-        })
+        },
+        exitCodeOnInvalidInput = ExitCodes.CANNOT_RUN,
+        exitCodeOnExecutionException = ExitCodes.CANNOT_RUN,
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.DONE_HELP, ExitCodes.CANNOT_RUN_HELP})
 public final class ApiKeysCommand implements Callable<Integer> {
 
     @Mixin
@@ -63,95 +70,125 @@ public final class ApiKeysCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        checkArguments();
         try (var dataSource = connections.dataSource()) {
             DSLContext db = WorkerDatabase.dsl(dataSource);
             switch (action) {
                 case "list" -> {
                     if (!tenantExists(db, err)) {
-                        return 2;
+                        return ExitCodes.CANNOT_RUN;
                     }
                     for (TenantCredentials keys : TenantDirectory.apiKeys(db, tenantId)) {
                         out.printf("%s %s%n", keys.apiKey(), keys.revoked() ? "revoked" : "valid");
                     }
-                    return 0;
+                    return ExitCodes.DONE;
                 }
                 case "add" -> {
                     if (!tenantExists(db, err)) {
-                        return 2;
+                        return ExitCodes.CANNOT_RUN;
                     }
-                    var random = new SecureRandom();
-                    byte[] id = new byte[16];
-                    byte[] secret = new byte[30];
-                    random.nextBytes(id);
-                    random.nextBytes(secret);
-                    String newApiKey = HexFormat.of().formatHex(id);
-                    String sharedKey = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-                    db.insertInto(TENANT_API_KEY)
-                            .set(TENANT_API_KEY.API_KEY, newApiKey)
-                            .set(TENANT_API_KEY.TENANT_ID, tenantId)
-                            .set(TENANT_API_KEY.SHARED_KEY, sharedKey)
-                            .execute();
-                    publish(db, tenantId);
-                    out.printf("api_key=%s%nshared_key=%s%n", newApiKey, sharedKey);
-                    return 0;
+                    // Kafka reached before the change, so an unreachable one leaves the database as it was.
+                    try (var producer = tenantsProducer()) {
+                        var random = new SecureRandom();
+                        byte[] id = new byte[16];
+                        byte[] secret = new byte[30];
+                        random.nextBytes(id);
+                        random.nextBytes(secret);
+                        String newApiKey = HexFormat.of().formatHex(id);
+                        String sharedKey =
+                                Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+                        db.insertInto(TENANT_API_KEY)
+                                .set(TENANT_API_KEY.API_KEY, newApiKey)
+                                .set(TENANT_API_KEY.TENANT_ID, tenantId)
+                                .set(TENANT_API_KEY.SHARED_KEY, sharedKey)
+                                .execute();
+                        publish(producer, db, tenantId);
+                        out.printf("api_key=%s%nshared_key=%s%n", newApiKey, sharedKey);
+                        return ExitCodes.DONE;
+                    }
                 }
                 case "revoke" -> {
                     TenantCredentials keys = apiKeyNamed(db);
                     if (keys == null) {
                         err.printf("No API key %s%n", apiKey);
-                        return 2;
+                        return ExitCodes.CANNOT_RUN;
                     }
-                    db.insertInto(TENANT_API_KEY)
-                            .set(TENANT_API_KEY.API_KEY, keys.apiKey())
-                            .set(TENANT_API_KEY.TENANT_ID, keys.tenantId())
-                            .set(TENANT_API_KEY.SHARED_KEY, keys.sharedKey())
-                            .set(TENANT_API_KEY.REVOKED_AT, OffsetDateTime.now(ZoneOffset.UTC))
-                            .onConflict(TENANT_API_KEY.API_KEY)
-                            .doUpdate()
-                            .set(TENANT_API_KEY.REVOKED_AT, OffsetDateTime.now(ZoneOffset.UTC))
-                            .execute();
-                    publish(db, keys.tenantId());
-                    out.printf("%s revoked%n", keys.apiKey());
-                    return 0;
+                    try (var producer = tenantsProducer()) {
+                        db.insertInto(TENANT_API_KEY)
+                                .set(TENANT_API_KEY.API_KEY, keys.apiKey())
+                                .set(TENANT_API_KEY.TENANT_ID, keys.tenantId())
+                                .set(TENANT_API_KEY.SHARED_KEY, keys.sharedKey())
+                                .set(TENANT_API_KEY.REVOKED_AT, OffsetDateTime.now(ZoneOffset.UTC))
+                                .onConflict(TENANT_API_KEY.API_KEY)
+                                .doUpdate()
+                                .set(TENANT_API_KEY.REVOKED_AT, OffsetDateTime.now(ZoneOffset.UTC))
+                                .execute();
+                        publish(producer, db, keys.tenantId());
+                        out.printf("%s revoked%n", keys.apiKey());
+                        return ExitCodes.DONE;
+                    }
                 }
-                default -> {
-                    err.printf("Unknown action %s: list, add or revoke%n", action);
-                    return 2;
-                }
+                default -> throw new IllegalStateException("unchecked action " + action);
             }
         }
     }
 
+    /** Bad arguments are reported before the database is reached, as picocli reports its own. */
+    private void checkArguments() {
+        switch (action) {
+            case "list", "add" -> {
+                if (tenantId == null) {
+                    throw new ParameterException(spec.commandLine(), "api-keys " + action + " needs --tenant");
+                }
+            }
+            case "revoke" -> {
+                if (apiKey == null) {
+                    throw new ParameterException(spec.commandLine(), "api-keys revoke needs --api-key");
+                }
+            }
+            default ->
+                throw new ParameterException(
+                        spec.commandLine(), "Unknown action '" + action + "': expected list, add or revoke");
+        }
+    }
+
     private boolean tenantExists(DSLContext db, PrintWriter err) {
-        if (tenantId == null || !db.fetchExists(TENANT, TENANT.ID.eq(tenantId))) {
-            err.printf("No tenant %s (give --tenant)%n", tenantId);
+        if (!db.fetchExists(TENANT, TENANT.ID.eq(tenantId))) {
+            err.printf("No tenant %s%n", tenantId);
             return false;
         }
         return true;
     }
 
     private TenantCredentials apiKeyNamed(DSLContext db) {
-        if (apiKey == null) {
-            return null;
-        }
         return TenantDirectory.apiKeys(db, null).stream()
                 .filter(keys -> keys.apiKey().equals(apiKey))
                 .findFirst()
                 .orElse(null);
     }
 
-    /** The tenant's keys as the database now has them, each under its API key on the compacted topic. */
-    private void publish(DSLContext db, String tenant) throws Exception {
-        List<TenantCredentials> keys = TenantDirectory.apiKeys(db, tenant);
-        var codec = new ProtocolCodec();
-        var properties = connections.kafkaProperties();
+    /** A producer for the tenants topic that has reached Kafka; within seconds, an unreachable one fails here. */
+    private KafkaProducer<String, byte[]> tenantsProducer() {
+        var properties = connections.producerProperties();
         properties.put("acks", "all");
         properties.put("enable.idempotence", true);
-        try (var producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer())) {
-            for (TenantCredentials key : keys) {
-                producer.send(new ProducerRecord<>(Topics.TENANTS, key.apiKey(), codec.encodeTenant(key)))
-                        .get();
-            }
+        var producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+        try {
+            producer.partitionsFor(Topics.TENANTS);
+            return producer;
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    /** The tenant's keys as the database now has them, each under its API key on the compacted topic. */
+    private static void publish(KafkaProducer<String, byte[]> producer, DSLContext db, String tenant) throws Exception {
+        List<TenantCredentials> keys = TenantDirectory.apiKeys(db, tenant);
+        var codec = new ProtocolCodec();
+        for (TenantCredentials key : keys) {
+            producer.send(new ProducerRecord<>(Topics.TENANTS, key.apiKey(), codec.encodeTenant(key)))
+                    .get();
         }
     }
 }

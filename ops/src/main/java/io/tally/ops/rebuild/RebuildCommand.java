@@ -1,6 +1,8 @@
 package io.tally.ops.rebuild;
 
 import io.tally.ops.Connections;
+import io.tally.ops.ExitCodes;
+import io.tally.ops.Redaction;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
 import io.tally.protocol.Topics;
@@ -19,6 +21,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,9 +58,12 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Apply the whole " + Topics.COMMANDS + " topic to an empty database and report whether every total"
-                    + " matches the live database. Reads Kafka only; produces nothing.",
-            "Exit 0: all match; 1: differences (listed); 2: could not run."
-        })
+                    + " matches the live database. Reads Kafka only; produces nothing."
+        },
+        exitCodeOnInvalidInput = ExitCodes.CANNOT_RUN,
+        exitCodeOnExecutionException = ExitCodes.CANNOT_RUN,
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.MATCH_HELP, ExitCodes.DIFFERENCES_HELP, ExitCodes.CANNOT_RUN_HELP})
 public final class RebuildCommand implements Callable<Integer> {
 
     private static final Pattern DATABASE_IN_URL = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]+)(.*)$");
@@ -92,6 +98,9 @@ public final class RebuildCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         var signature = connections.envelopeSignature();
         try (var live = connections.dataSource()) {
+            // Kafka is reached before anything is created: a run that cannot read the topics leaves nothing behind.
+            ProtocolCodec codec = new ProtocolCodec();
+            Collection<TenantCredentials> tenantCredentials = tenants(codec).values();
             String created = null;
             String target = targetJdbcUrl;
             if (target == null) {
@@ -103,17 +112,17 @@ public final class RebuildCommand implements Callable<Integer> {
             try (var rebuilt = connections.dataSource(target)) {
                 if (created == null && !isEmpty(rebuilt)) {
                     err.printf(
-                            "Refused: %s is not empty; rebuild needs an empty database.%n", withoutParameters(target));
-                    return 2;
+                            "Refused: %s is not empty; rebuild needs an empty database.%n", Redaction.maskUrl(target));
+                    return ExitCodes.CANNOT_RUN;
                 }
                 Flyway.configure()
                         .dataSource(rebuilt)
                         .locations("classpath:db/migration")
                         .load()
                         .migrate();
-                out.printf("Rebuilding into %s%n", created != null ? created : withoutParameters(target));
-                int code =
-                        rebuildAndCompare(rebuilt, live, new CommandRecordCheck(signature, new ProtocolCodec()), out);
+                out.printf("Rebuilding into %s%n", created != null ? created : Redaction.maskUrl(target));
+                int code = rebuildAndCompare(
+                        rebuilt, live, tenantCredentials, new CommandRecordCheck(signature, codec), out);
                 if (created != null && dropTarget) {
                     rebuilt.close();
                     DSL.using(live, SQLDialect.POSTGRES).execute("drop database " + created);
@@ -127,7 +136,12 @@ public final class RebuildCommand implements Callable<Integer> {
     /** As the worker's default: the rebuild applies the topic as the worker would. */
     private static final long REBUILD_CACHED_LICENSES = 100_000;
 
-    private int rebuildAndCompare(DataSource target, DataSource live, CommandRecordCheck check, PrintWriter out)
+    private int rebuildAndCompare(
+            DataSource target,
+            DataSource live,
+            Collection<TenantCredentials> tenantCredentials,
+            CommandRecordCheck check,
+            PrintWriter out)
             throws Exception {
         ProtocolCodec codec = new ProtocolCodec();
         DSLContext dsl = WorkerDatabase.dsl(target);
@@ -142,7 +156,7 @@ public final class RebuildCommand implements Callable<Integer> {
                 Clock.systemUTC());
 
         int tenantCount = 0;
-        for (TenantCredentials tenant : tenants(codec).values()) {
+        for (TenantCredentials tenant : tenantCredentials) {
             if (tenants.isEmpty() || tenants.contains(tenant.tenantId())) {
                 TenantDirectory.store(dsl, tenant.tenantId(), tenant);
                 tenantCount++;
@@ -201,7 +215,7 @@ public final class RebuildCommand implements Callable<Integer> {
         }
         if (differences.isEmpty()) {
             out.printf("Every total matches the live database (%d figures compared).%n", rebuiltTotals.size());
-            return 0;
+            return ExitCodes.DONE;
         }
         out.printf("%d figures differ (live vs rebuilt):%n", differences.size());
         differences.forEach(difference -> out.printf(
@@ -209,7 +223,7 @@ public final class RebuildCommand implements Callable<Integer> {
                 difference.name(),
                 difference.live() == null ? "absent" : difference.live(),
                 difference.rebuilt() == null ? "absent" : difference.rebuilt()));
-        return 1;
+        return ExitCodes.DIFFERENCES;
     }
 
     /** The latest credentials of every tenant on the compacted tenants topic, by API key. */
@@ -262,18 +276,12 @@ public final class RebuildCommand implements Callable<Integer> {
         return tables == 0;
     }
 
-    /** Without the query string, which may carry a password. */
-    private static String withoutParameters(String url) {
-        int query = url.indexOf('?');
-        return query < 0 ? url : url.substring(0, query);
-    }
-
     /** {@code url} with its database replaced by {@code database}. */
     static String withDatabase(String url, String database) {
         Matcher matcher = DATABASE_IN_URL.matcher(url);
         if (!matcher.matches()) {
-            throw new IllegalArgumentException(
-                    "cannot tell the database in " + url + "; pass --target-jdbc-url of an empty database");
+            throw new IllegalArgumentException("cannot tell the database in " + Redaction.maskUrl(url)
+                    + "; pass --target-jdbc-url of an empty database");
         }
         return matcher.group(1) + database + matcher.group(3);
     }

@@ -1,6 +1,7 @@
 package io.tally.ops.redrive;
 
 import io.tally.ops.Connections;
+import io.tally.ops.ExitCodes;
 import io.tally.protocol.Topics;
 import io.tally.worker.intake.CommandRecordCheck;
 import java.io.PrintWriter;
@@ -46,7 +47,11 @@ import picocli.CommandLine.Spec;
             "Put the dead letters of " + Topics.COMMANDS_DLT + " back on " + Topics.COMMANDS
                     + " after their cause is fixed; continues after the last run's letters.",
             "Dry run (lists the letters and their reasons) unless --execute is given."
-        })
+        },
+        exitCodeOnInvalidInput = ExitCodes.CANNOT_RUN,
+        exitCodeOnExecutionException = ExitCodes.CANNOT_RUN,
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.DONE_OR_DRY_RUN_HELP, ExitCodes.CANNOT_RUN_HELP})
 public final class RedriveCommand implements Callable<Integer> {
 
     private static final Duration STALL = Duration.ofSeconds(30);
@@ -147,7 +152,7 @@ public final class RedriveCommand implements Callable<Integer> {
                         "Dry run: %d dead letters found, %d would be redriven; add --execute to redrive.%n",
                         found, found - skipped);
             }
-            return 0;
+            return ExitCodes.DONE;
         }
     }
 

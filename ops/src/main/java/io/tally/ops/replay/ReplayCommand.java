@@ -1,6 +1,7 @@
 package io.tally.ops.replay;
 
 import io.tally.ops.Connections;
+import io.tally.ops.ExitCodes;
 import io.tally.ops.KafkaOffsets;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.Topics;
@@ -42,7 +43,11 @@ import picocli.CommandLine.Spec;
             "Rewind the worker group on " + Topics.COMMANDS + " to replay commands from a time, an offset or the"
                     + " beginning. Refused while the group has members: stop every worker first, start them after.",
             "Dry run unless --execute is given."
-        })
+        },
+        exitCodeOnInvalidInput = ExitCodes.CANNOT_RUN,
+        exitCodeOnExecutionException = ExitCodes.CANNOT_RUN,
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.DONE_OR_DRY_RUN_HELP, ExitCodes.CANNOT_RUN_HELP})
 public final class ReplayCommand implements Callable<Integer> {
 
     static final class Start {
@@ -87,7 +92,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 err.printf(
                         "Refused: group %s has %d active member(s) (%s). Stop every worker, then run this again.%n",
                         group, members.size(), describe(members));
-                return 2;
+                return ExitCodes.CANNOT_RUN;
             }
             List<TopicPartition> chosen = KafkaOffsets.partitions(admin, Topics.COMMANDS);
             if (!partitions.isEmpty()) {
@@ -97,7 +102,7 @@ public final class ReplayCommand implements Callable<Integer> {
                         partitions.stream().filter(p -> !known.contains(p)).toList();
                 if (!unknown.isEmpty()) {
                     err.printf("Refused: %s has no partition %s (it has %s).%n", Topics.COMMANDS, unknown, known);
-                    return 2;
+                    return ExitCodes.CANNOT_RUN;
                 }
                 chosen = chosen.stream()
                         .filter(p -> partitions.contains(p.partition()))
@@ -130,7 +135,7 @@ public final class ReplayCommand implements Callable<Integer> {
             if (!execute) {
                 out.printf(
                         "Dry run: nothing changed. %d commands would be replayed; add --execute to rewind.%n", total);
-                return 0;
+                return ExitCodes.DONE;
             }
             recordEmissionMarks(committed);
             Map<TopicPartition, OffsetAndMetadata> rewind = new HashMap<>();
@@ -141,10 +146,10 @@ public final class ReplayCommand implements Callable<Integer> {
             } catch (ExecutionException e) {
                 // A worker joined between the check and the rewind: the broker refuses offsets of an active group.
                 err.printf("Refused by Kafka, nothing rewound: %s. Stop every worker and try again.%n", e.getCause());
-                return 2;
+                return ExitCodes.CANNOT_RUN;
             }
             out.printf("Rewound: %d commands will be replayed when the workers start.%n", total);
-            return 0;
+            return ExitCodes.DONE;
         }
     }
 
