@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The ledger partitioned by month (migration V6) on a real PostgreSQL: months created ahead, whole months dropped
- * after the retention with their Idempotency-Keys, and a command older than the retention never applied.
+ * after the retention with their Idempotency-Keys, a command whose month was dropped never applied, and one older
+ * than the retention whose month is still there applied (ADR 17, amended).
  */
 class LedgerRetentionIT {
 
@@ -37,6 +38,8 @@ class LedgerRetentionIT {
     static TestInfrastructure infra;
     static TallyPipeline pipeline;
     static TallyPipeline.Settings settings;
+    /** The start of the oldest month of the pipeline's ledger: three months ago. */
+    static Instant keptFrom;
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,6 +57,12 @@ class LedgerRetentionIT {
         pipeline = TallyPipeline.startWorker(settings);
         pipeline.tenants().register("Retention company", TENANT);
         pipeline.stopWorker();
+        keptFrom = YearMonth.now(ZoneOffset.UTC)
+                .minusMonths(3)
+                .atDay(1)
+                .atStartOfDay()
+                .toInstant(ZoneOffset.UTC);
+        dropMonthsBefore(Database.of(settings.jdbcUrl(), db.username(), db.password()), keptFrom);
         pipeline.startWorkerAgain(Map.of("tally.ledger-retention", "30d"));
         pipeline.startGateway();
         pipeline.awaitGatewayReady(Duration.ofMinutes(1));
@@ -111,6 +120,8 @@ class LedgerRetentionIT {
         var partitions = new LedgerPartitions(WorkerDatabase.dsl(dataSource), Duration.ofDays(60), Clock.systemUTC());
         Instant inFourMonths = Instant.now().plus(Duration.ofDays(120));
 
+        assertThat(partitions.keptFrom()).as("kept from, before any run").isNull();
+
         // when: maintained four months later, with a retention of 60 days
         var maintenance = partitions.maintain(inFourMonths);
 
@@ -123,6 +134,17 @@ class LedgerRetentionIT {
                 .doesNotContain("command_ledger_before_partitioning")
                 .contains(monthPartition(
                         YearMonth.from(inFourMonths.atOffset(ZoneOffset.UTC)).plusMonths(2)));
+        // and the ledger is kept from the start of the oldest month left, the one after this month
+        List<String> months = partitions(dataSource);
+        YearMonth nextMonth = YearMonth.now(ZoneOffset.UTC).plusMonths(1);
+        assertThat(months.getFirst()).isEqualTo(monthPartition(nextMonth));
+        Instant oldestKept = nextMonth.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+        assertThat(partitions.keptFrom()).isEqualTo(oldestKept);
+        assertThat(maintenance.keptFrom()).isEqualTo(oldestKept);
+        // as another worker, which dropped nothing itself, reads it from the catalog
+        var otherWorker = new LedgerPartitions(WorkerDatabase.dsl(dataSource), null, Clock.systemUTC());
+        otherWorker.maintain(Instant.now());
+        assertThat(otherWorker.keptFrom()).isEqualTo(oldestKept);
         // and a row of a month kept can still be written
         Database.execute(
                 dataSource,
@@ -132,11 +154,13 @@ class LedgerRetentionIT {
     }
 
     @Test
-    void shouldDeadLetterACommandAcceptedBeforeTheRetentionAndApplyOneAcceptedWithin() throws Exception {
-        // given: two well-signed commands written straight to the topic, one accepted 40 days ago (retention 30 days)
+    void shouldDeadLetterACommandOfADroppedMonthAndDecideOneOlderThanTheRetentionWhoseMonthIsKept() throws Exception {
+        // given: three well-signed commands written straight to the topic (retention 30 days, months kept from three
+        // months ago): one accepted 150 days ago, in a month dropped, one 40 days ago, in a month kept, one now
         var signer = new EnvelopeSignature("k1", Map.of("k1", ENVELOPE_KEY));
         var license = new LicenseRef(DemoSeeder.PRODUCT, DemoSeeder.LICENSE_KEY, null);
         UUID old = UUID.randomUUID();
+        UUID olderThanTheRetention = UUID.randomUUID();
         UUID recent = UUID.randomUUID();
         long totalBefore = total();
 
@@ -144,8 +168,16 @@ class LedgerRetentionIT {
         ForeignCommands.send(
                 infra.bootstrapServers(),
                 signer,
-                Instant.now().minus(Duration.ofDays(40)),
+                Instant.now().minus(Duration.ofDays(150)),
                 old,
+                TENANT.tenantId(),
+                license,
+                DemoSeeder.HARDWARE_ID);
+        ForeignCommands.send(
+                infra.bootstrapServers(),
+                signer,
+                Instant.now().minus(Duration.ofDays(40)),
+                olderThanTheRetention,
                 TENANT.tenantId(),
                 license,
                 DemoSeeder.HARDWARE_ID);
@@ -158,17 +190,51 @@ class LedgerRetentionIT {
                 license,
                 DemoSeeder.HARDWARE_ID);
 
-        // then: the old one is a dead letter that says why, the recent one is applied
+        // then: the one of a dropped month is a dead letter that says why; the other two are decided (a command
+        // answered 202 before an outage longer than the retention is not dead-lettered while its month is there)
         Map<String, String> reasons =
                 KafkaState.deadLetterReasons(infra.bootstrapServers(), license.partitionKey(TENANT.tenantId()));
-        assertThat(reasons.get(license.partitionKey(TENANT.tenantId()))).contains("before the ledger's retention");
+        assertThat(reasons.get(license.partitionKey(TENANT.tenantId())))
+                .contains("not applied")
+                .contains(keptFrom.toString());
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (ledgerRows(recent) == 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertThat(ledgerRows(recent)).as("the recent command applied").isEqualTo(1);
-        assertThat(ledgerRows(old)).as("the old command applied").isZero();
-        assertThat(total()).isEqualTo(totalBefore + 1);
+        assertThat(ledgerRows(recent)).as("the recent command decided").isEqualTo(1);
+        assertThat(ledgerRows(olderThanTheRetention))
+                .as("the command older than the retention, of a month kept, decided")
+                .isEqualTo(1);
+        assertThat(ledgerRows(old)).as("the command of a dropped month decided").isZero();
+        // (the one 40 days ago is decided by the license as it was then, consumed or refused; the total agrees)
+        long consumed = Database.queryLong(
+                pipeline.dataSource(),
+                "select count(*) from command_ledger where command_id in ('" + recent + "', '" + olderThanTheRetention
+                        + "') and outcome = 'LicenseConsumed'");
+        assertThat(consumed).isPositive();
+        assertThat(total()).isEqualTo(totalBefore + consumed);
+    }
+
+    /**
+     * As if a retention had dropped the months before {@code from}: the partition of everything accepted before next
+     * month (all its rows are recent) is attached again from {@code from} on, with the worker stopped.
+     */
+    private static void dropMonthsBefore(DataSource dataSource, Instant from) throws SQLException {
+        String upper;
+        try (var connection = dataSource.getConnection();
+                var rows = connection
+                        .createStatement()
+                        .executeQuery(
+                                "select (regexp_match(pg_get_expr(relpartbound, oid), 'TO \\(''([^'']+)''\\)'))[1]"
+                                        + " from pg_class where relname = 'command_ledger_before_partitioning'")) {
+            rows.next();
+            upper = rows.getString(1);
+        }
+        Database.execute(dataSource, "alter table command_ledger detach partition command_ledger_before_partitioning");
+        Database.execute(
+                dataSource,
+                "alter table command_ledger attach partition command_ledger_before_partitioning for values from ('"
+                        + from + "') to ('" + upper + "')");
     }
 
     private static long total() throws Exception {
