@@ -79,7 +79,8 @@ class WorkerConfiguration {
     }
 
     /**
-     * Failures that reach the container are PostgreSQL or Kafka being out of reach. The batch's Kafka transaction is
+     * Failures that reach the container are transient: PostgreSQL or Kafka out of reach (a command that fails for any
+     * other reason is isolated by {@link io.tally.worker.batch.IsolatingBatchApplier} and never gets here). The batch's Kafka transaction is
      * rolled back (a producer left in an error state is replaced), the partitions are sought back, and the batch is
      * polled again in a fresh transaction, with backoff up to five seconds, for as long as it takes: an accepted command
      * is delayed, never dropped.

@@ -1,5 +1,6 @@
 package io.tally.embedded;
 
+import io.tally.protocol.Command;
 import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.LicenseCommand;
 import io.tally.protocol.LicenseRef;
@@ -46,19 +47,40 @@ final class ForeignCommands {
             throws Exception {
         var command = new LicenseCommand.ConsumeLicense(
                 requestId, acceptedAt, tenantId, null, license, hardwareId, 1, null, null);
-        byte[] value = new ProtocolCodec().encodeCommand(command);
-        String signature = signer.sign(value);
-        var record = new ProducerRecord<String, byte[]>(Topics.COMMANDS, command.partitionKey(), value);
-        record.headers().add("tally-command-id", requestId.toString().getBytes(StandardCharsets.UTF_8));
-        record.headers()
-                .add(EnvelopeSignature.KEY_ID_HEADER, signer.signingKeyId().getBytes(StandardCharsets.UTF_8));
-        record.headers().add(EnvelopeSignature.SIGNATURE_HEADER, signature.getBytes(StandardCharsets.UTF_8));
+        return sendAll(bootstrapServers, signer, java.util.List.of(command)).getFirst();
+    }
+
+    /**
+     * Produces {@code commands} signed with {@code signer}, in order, as the gateway would (but with no reply asked
+     * for), and returns their signatures once the broker has them all.
+     */
+    static java.util.List<String> sendAll(
+            String bootstrapServers, EnvelopeSignature signer, java.util.List<? extends Command> commands)
+            throws Exception {
+        var signatures = new java.util.ArrayList<String>();
         try (var producer = new KafkaProducer<>(
-                Map.<String, Object>of("bootstrap.servers", bootstrapServers),
+                Map.<String, Object>of("bootstrap.servers", bootstrapServers, "linger.ms", 20),
                 new StringSerializer(),
                 new ByteArraySerializer())) {
-            producer.send(record).get();
+            var sent = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (Command command : commands) {
+                byte[] value = new ProtocolCodec().encodeCommand(command);
+                String signature = signer.sign(value);
+                var record = new ProducerRecord<String, byte[]>(Topics.COMMANDS, command.partitionKey(), value);
+                record.headers()
+                        .add("tally-command-id", command.commandId().toString().getBytes(StandardCharsets.UTF_8));
+                record.headers()
+                        .add(
+                                EnvelopeSignature.KEY_ID_HEADER,
+                                signer.signingKeyId().getBytes(StandardCharsets.UTF_8));
+                record.headers().add(EnvelopeSignature.SIGNATURE_HEADER, signature.getBytes(StandardCharsets.UTF_8));
+                sent.add(producer.send(record));
+                signatures.add(signature);
+            }
+            for (var future : sent) {
+                future.get();
+            }
         }
-        return signature;
+        return signatures;
     }
 }

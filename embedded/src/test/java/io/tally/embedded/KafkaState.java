@@ -55,4 +55,77 @@ final class KafkaState {
         }
         return reasons;
     }
+
+    /**
+     * The committed dead letters whose {@code tally-command-id} is one of {@code requestIds}, with their reasons,
+     * waiting (up to 30 s) until all are on the topic.
+     */
+    static Map<String, String> deadLetterReasonsByRequest(String bootstrapServers, java.util.Set<String> requestIds) {
+        var props = new java.util.Properties();
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "it-dlt-" + System.nanoTime());
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, String> reasons = new HashMap<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(java.util.List.of(io.tally.protocol.Topics.COMMANDS_DLT));
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (!reasons.keySet().containsAll(requestIds) && System.nanoTime() < deadline) {
+                for (var record : consumer.poll(java.time.Duration.ofMillis(200))) {
+                    var id = record.headers().lastHeader("tally-command-id");
+                    var reason = record.headers().lastHeader(io.tally.protocol.Topics.DLT_REASON_HEADER);
+                    if (id != null && reason != null) {
+                        String requestId = new String(id.value(), java.nio.charset.StandardCharsets.UTF_8);
+                        if (requestIds.contains(requestId)) {
+                            reasons.merge(
+                                    requestId,
+                                    new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8),
+                                    (first, second) -> first + " | " + second);
+                        }
+                    }
+                }
+            }
+        }
+        return reasons;
+    }
+
+    /**
+     * The committed events whose {@code event_id} is one of {@code ids}, as JSON text (a list per id: more than one
+     * means an event was emitted twice), waiting up to 30 s for all to arrive and then 1 s more for duplicates.
+     */
+    static Map<String, java.util.List<String>> eventsById(String bootstrapServers, java.util.Set<String> ids) {
+        var props = new java.util.Properties();
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "it-events-" + System.nanoTime());
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        var mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+        Map<String, java.util.List<String>> events = new HashMap<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(java.util.List.of(io.tally.protocol.Topics.EVENTS));
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            long settled = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, settled)) {
+                for (var record : consumer.poll(java.time.Duration.ofMillis(200))) {
+                    String json = new String(record.value(), java.nio.charset.StandardCharsets.UTF_8);
+                    String id = mapper.readTree(json).path("event_id").asString("");
+                    if (ids.contains(id)) {
+                        events.computeIfAbsent(id, ignored -> new java.util.ArrayList<>())
+                                .add(json);
+                    }
+                }
+                if (settled == Long.MAX_VALUE && events.keySet().containsAll(ids)) {
+                    settled =
+                            System.nanoTime() + java.time.Duration.ofSeconds(1).toNanos();
+                }
+            }
+        }
+        return events;
+    }
 }

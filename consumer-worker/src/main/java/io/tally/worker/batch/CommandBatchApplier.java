@@ -49,7 +49,10 @@ public class CommandBatchApplier {
     private final ManagementHandler management;
     private final LicenseCache cache;
     private final java.time.Clock clock;
+    private final io.tally.protocol.ProtocolCodec codec;
+    private final int maxAnswerBytes;
 
+    /** Answers of at most {@link #DEFAULT_MAX_ANSWER_BYTES}. */
     public CommandBatchApplier(
             DSLContext dsl,
             Ledger ledger,
@@ -57,13 +60,45 @@ public class CommandBatchApplier {
             LicenseCache cache,
             ManagementHandler management,
             java.time.Clock clock) {
+        this(
+                dsl,
+                ledger,
+                store,
+                cache,
+                management,
+                clock,
+                new io.tally.protocol.ProtocolCodec(),
+                DEFAULT_MAX_ANSWER_BYTES);
+    }
+
+    /**
+     * @param maxAnswerBytes the largest encoded answer a command may have: one that would be larger is refused inside
+     *     the transaction ({@link AnswerTooLargeException}), so that a reply never fails the Kafka transaction
+     */
+    @org.springframework.beans.factory.annotation.Autowired
+    public CommandBatchApplier(
+            DSLContext dsl,
+            Ledger ledger,
+            LicenseStore store,
+            LicenseCache cache,
+            ManagementHandler management,
+            java.time.Clock clock,
+            io.tally.protocol.ProtocolCodec codec,
+            @org.springframework.beans.factory.annotation.Value(
+                            "${tally.max-answer-bytes:" + DEFAULT_MAX_ANSWER_BYTES + "}")
+                    int maxAnswerBytes) {
         this.dsl = dsl;
         this.ledger = ledger;
         this.store = store;
         this.cache = cache;
         this.management = management;
         this.clock = clock;
+        this.codec = codec;
+        this.maxAnswerBytes = maxAnswerBytes;
     }
+
+    /** Half of Kafka's default largest message (1 MiB): room for headers and for the event beside it. */
+    public static final int DEFAULT_MAX_ANSWER_BYTES = 512 * 1024;
 
     /**
      * One command as decided: its reply, its ledger entry, and whether its event still has to be emitted (false when
@@ -165,9 +200,26 @@ public class CommandBatchApplier {
                 boolean known = !fresh.containsKey(id)
                         && incoming.offset() <= emittedThrough.getOrDefault(incoming.partition(), -1L);
                 boolean emit = emitted.add(id) && !known;
-                decided.add(new Decided(incoming.command(), new CommandReply(id, results.get(id)), entry, emit));
+                CommandReply reply = new CommandReply(id, results.get(id));
+                if (fresh.containsKey(id)) {
+                    checkSize(incoming.command(), reply);
+                }
+                decided.add(new Decided(incoming.command(), reply, entry, emit));
             }
             return decided;
+        }
+
+        /** Answers whose size depends on the request are measured; the others are small by construction. */
+        private void checkSize(Command command, CommandReply reply) {
+            if (reply.result() instanceof CommandResult.OrderCreated
+                    || reply.result() instanceof CommandResult.ConsumptionsListed
+                    || reply.result() instanceof CommandResult.OutcomeFound
+                    || reply.result() instanceof CommandResult.LicenseChecked) {
+                int bytes = codec.encodeReply(reply).length;
+                if (bytes > maxAnswerBytes) {
+                    throw new AnswerTooLargeException(command.getClass().getSimpleName(), bytes, maxAnswerBytes);
+                }
+            }
         }
 
         private void answerRetry(IncomingCommand incoming, Ledger.KeyUse use) {

@@ -4,11 +4,13 @@ import io.tally.protocol.Command;
 import io.tally.protocol.CommandReply;
 import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.ProtocolCodec;
+import io.tally.protocol.RejectionType;
 import io.tally.protocol.Topics;
 import io.tally.worker.batch.BalanceFactory;
 import io.tally.worker.batch.CommandBatchApplier;
 import io.tally.worker.batch.EventFactory;
 import io.tally.worker.batch.IncomingCommand;
+import io.tally.worker.batch.IsolatingBatchApplier;
 import io.tally.worker.license.LicenseCache;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,9 +39,11 @@ import org.springframework.stereotype.Component;
  * offsets, and commits it after this method returns, which is after the PostgreSQL commit. A crash in between aborts
  * the Kafka transaction and redelivers the batch; the ledger then answers the commands already applied without
  * applying them again, and their events, never seen by a read_committed reader, are emitted again identically. After
- * an operator rewinds the group, the emitted-through marks keep replayed commands from emitting a second event. Any
- * failure of PostgreSQL or Kafka is thrown, so the container retries the same batch until it succeeds: nothing
- * accepted is skipped.
+ * an operator rewinds the group, the emitted-through marks keep replayed commands from emitting a second event. A
+ * transient failure (PostgreSQL or Kafka out of reach) is thrown, so the container retries the same batch until it
+ * succeeds: nothing accepted is skipped. A command that fails for any other reason is isolated
+ * ({@link IsolatingBatchApplier}): refused, answered, its event emitted and the record dead-lettered with the reason,
+ * while the rest of its batch is applied.
  */
 @Component
 class CommandListener {
@@ -51,7 +55,7 @@ class CommandListener {
 
     private final ProtocolCodec codec;
     private final CommandRecordCheck check;
-    private final CommandBatchApplier applier;
+    private final IsolatingBatchApplier applier;
     private final KafkaTemplate<String, byte[]> kafka;
     private final io.tally.worker.ledger.LedgerPartitions ledgerPartitions;
     private final java.time.Clock clock;
@@ -66,7 +70,7 @@ class CommandListener {
     CommandListener(
             ProtocolCodec codec,
             EnvelopeSignature signature,
-            CommandBatchApplier applier,
+            IsolatingBatchApplier applier,
             KafkaTemplate<String, byte[]> kafka,
             io.micrometer.core.instrument.MeterRegistry meters,
             io.tally.worker.ledger.LedgerPartitions ledgerPartitions,
@@ -107,8 +111,12 @@ class CommandListener {
             batchDurations.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
             batchSizes.record(records.size());
         } catch (RuntimeException e) {
-            // The container retries the batch forever; say why, or a stuck partition is silent.
-            LOGGER.warn("Batch of {} commands failed and will be retried: {}", records.size(), e.toString(), e);
+            // Transient (the isolating applier keeps the others): the container retries the batch until it succeeds;
+            // say why, or a waiting partition is silent.
+            LOGGER.warn(
+                    "Batch of {} commands failed and will be retried: {}",
+                    records.size(),
+                    io.tally.worker.batch.CommandFailures.reason(e));
             throw e;
         }
     }
@@ -116,8 +124,8 @@ class CommandListener {
     private void applyBatch(List<ConsumerRecord<String, byte[]>> records) {
         List<IncomingCommand> commands = new ArrayList<>(records.size());
         Map<UUID, ConsumerRecord<String, byte[]>> origins = new HashMap<>();
-        // Once per batch: the retention moves by the hour, not between a batch's records.
-        java.time.Instant horizon = ledgerPartitions.horizon(clock.instant());
+        // Once per batch: the oldest ledger month kept moves at most hourly, not between a batch's records.
+        java.time.Instant keptFrom = ledgerPartitions.keptFrom();
         for (ConsumerRecord<String, byte[]> record : records) {
             String problem = check.problemWith(record);
             if (problem != null) {
@@ -125,18 +133,18 @@ class CommandListener {
                 continue;
             }
             Command command = codec.decodeCommand(record.value());
-            if (horizon != null && command.acceptedAt().isBefore(horizon)) {
-                // Its ledger row, if it was applied, may be gone with its month: applying it could count it twice.
+            if (keptFrom != null && command.acceptedAt().isBefore(keptFrom)) {
+                // Its month of the ledger is gone, with its row if it was applied: applying it could count it twice.
                 deadLetter(
                         record,
-                        "accepted " + command.acceptedAt() + ", before the ledger's retention (" + horizon
-                                + "): not applied");
+                        "accepted " + command.acceptedAt() + ", in a ledger month already dropped by the retention"
+                                + " (months kept from " + keptFrom + "): not applied");
                 continue;
             }
             commands.add(new IncomingCommand(command, record.partition(), record.offset()));
             origins.putIfAbsent(command.commandId(), record);
         }
-        CommandBatchApplier.Applied applied = applier.apply(commands, committedOffsets(records));
+        IsolatingBatchApplier.Outcome applied = applier.apply(commands, committedOffsets(records));
         java.time.Instant batchTime = null;
         for (CommandBatchApplier.Decided decided : applied.decided()) {
             if (decided.entry() != null
@@ -145,18 +153,17 @@ class CommandListener {
             }
             ConsumerRecord<String, byte[]> origin =
                     origins.get(decided.command().commandId());
-            if (origin.headers().lastHeader(KafkaHeaders.CORRELATION_ID) != null) {
-                // Only a gateway waiting for the answer asks for one; commands produced otherwise get none.
-                sendReply(decided.reply(), origin);
-            }
-            if (decided.entry() != null && decided.emitEvent()) {
-                countDecision(decided);
-            }
-            if (decided.emitEvent()) {
-                kafka.send(
-                        Topics.EVENTS,
-                        origin.key(),
-                        codec.encodeEvent(EventFactory.of(decided.command(), decided.entry())));
+            try {
+                publish(decided, origin, isolationReason(decided, applied));
+            } catch (RuntimeException e) {
+                if (io.tally.worker.batch.CommandFailures.isTransient(e)) {
+                    throw e;
+                }
+                // Decided and committed, but its messages cannot be built: retrying would fail the same way for ever.
+                deadLetter(
+                        origin,
+                        "decided, but its answer or event cannot be sent: "
+                                + io.tally.worker.batch.CommandFailures.reason(e));
             }
         }
         for (LicenseCache.Entry license : applied.changed()) {
@@ -168,6 +175,43 @@ class CommandListener {
         // Everything is sent in the container's Kafka transaction, which also carries the batch's offsets: replies,
         // events and dead letters become visible to read_committed consumers together, and only once. Not waited for
         // here: committing the transaction flushes them, and fails (rolling the batch back) if any send failed.
+    }
+
+    /** Its reply (when a gateway waits for one), its event and, for a command the worker could not apply, its dead letter. */
+    private void publish(CommandBatchApplier.Decided decided, ConsumerRecord<String, byte[]> origin, String isolated) {
+        if (origin.headers().lastHeader(KafkaHeaders.CORRELATION_ID) != null) {
+            // Only a gateway waiting for the answer asks for one; commands produced otherwise get none.
+            sendReply(decided.reply(), origin);
+        }
+        if (!decided.emitEvent()) {
+            return;
+        }
+        if (decided.entry() != null) {
+            countDecision(decided);
+        }
+        kafka.send(Topics.EVENTS, origin.key(), codec.encodeEvent(EventFactory.of(decided.command(), decided.entry())));
+        if (isolated != null) {
+            // With its event, in the same transaction: exactly once, also when it was refused at an earlier delivery
+            // whose Kafka transaction was lost.
+            deadLetter(origin, isolated);
+        }
+    }
+
+    /** Why the command was refused as one the worker cannot apply, or {@code null} when it was decided normally. */
+    private static String isolationReason(CommandBatchApplier.Decided decided, IsolatingBatchApplier.Outcome applied) {
+        String now = applied.isolated().get(decided.command().commandId());
+        if (now != null) {
+            return now;
+        }
+        var entry = decided.entry();
+        if (entry != null && entry.rejectionCode() != null) {
+            RejectionType type = RejectionType.fromCode(entry.rejectionCode());
+            if (type.isolated()) {
+                return "could not be applied at an earlier delivery (" + type.code() + "); its reason is in that"
+                        + " delivery's worker log under the request id";
+            }
+        }
+        return null;
     }
 
     /**

@@ -147,12 +147,17 @@ public final class RebuildCommand implements Callable<Integer> {
         DSLContext dsl = WorkerDatabase.dsl(target);
         LicenseStore store = new LicenseStore();
         Ledger ledger = new Ledger(codec);
-        var applier = new CommandBatchApplier(
+        // Isolating as the worker does: a command the worker refused as one it could not apply is refused here too.
+        var applier = new io.tally.worker.batch.IsolatingBatchApplier(
+                new CommandBatchApplier(
+                        dsl,
+                        ledger,
+                        store,
+                        new LicenseCache(REBUILD_CACHED_LICENSES),
+                        new ManagementHandler(store, codec, ledger),
+                        Clock.systemUTC()),
                 dsl,
                 ledger,
-                store,
-                new LicenseCache(REBUILD_CACHED_LICENSES),
-                new ManagementHandler(store, codec, ledger),
                 Clock.systemUTC());
 
         int tenantCount = 0;
