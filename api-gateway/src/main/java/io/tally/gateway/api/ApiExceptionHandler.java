@@ -50,6 +50,12 @@ class ApiExceptionHandler {
         return json.error(ApiError.badRequest("validation_error", e.getName() + ": has the wrong type"));
     }
 
+    /** Query parameters that are not valid UTF-8 once percent-decoded (Tomcat refuses to decode them). */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<byte[]> undecodable(org.apache.tomcat.util.http.InvalidParameterException e) {
+        return json.error(ApiError.badRequest("validation_error", "query: parameters must be valid UTF-8"));
+    }
+
     @ExceptionHandler(org.springframework.web.bind.ServletRequestBindingException.class)
     ResponseEntity<byte[]> binding(org.springframework.web.bind.ServletRequestBindingException e) {
         return json.error(ApiError.badRequest("missing_parameters", "Missing or unreadable parameters"));
