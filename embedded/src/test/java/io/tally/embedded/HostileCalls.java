@@ -194,7 +194,7 @@ final class HostileCalls {
             case "disable", "enable", "reset_consumption" ->
                 new Call(
                         "POST",
-                        "/api/v1/licenses/" + (salt % 2 == 0 ? spareLicenseId : pathId(values, salt)) + "/" + endpoint
+                        "/api/v1/licenses/" + (salt % 2 == 0 ? spareLicenseId : unknownId(salt)) + "/" + endpoint
                                 + (endpoint.equals("reset_consumption") ? "" : "/"),
                         new byte[0],
                         headers,
@@ -371,6 +371,12 @@ final class HostileCalls {
             i++;
         }
         return query.toString();
+    }
+
+    /** Ids of no license of the tenant: the totals of the others must add up to their ledgers. */
+    private static String unknownId(long salt) {
+        List<String> ids = List.of("0", "-1", "99999999999999999999", "abc", "%00", "987654321", "1.5", "%FF");
+        return ids.get((int) (salt % ids.size()));
     }
 
     private static String pathId(List<Raw> values, long salt) {

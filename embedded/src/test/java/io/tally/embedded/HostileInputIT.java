@@ -175,6 +175,62 @@ class HostileInputIT {
                 .isZero();
     }
 
+    @Test
+    void shouldStopCheckingPasswordsOfAUserWhenItFailedTooOftenWithinAMinute() throws Exception {
+        // given: a user-based product and one user
+        send(new HostileCalls.Call(
+                "POST",
+                "/api/v1/products/",
+                "{\"product_name\":\"Users\",\"short_code\":\"users-app\",\"authorization_method\":\"user\",\"default_license_type\":\"consumption\",\"max_consumptions\":10}"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Map.of(),
+                false));
+        var order = send(new HostileCalls.Call(
+                "POST",
+                "/api/v1/orders/create_order/",
+                "{\"id\":\"users-order\",\"items\":[{\"product_code\":\"users-app\",\"licenses\":[{\"users\":[{\"email\":\"zoe@example.com\",\"password\":\"right\"}]}]}]}"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Map.of(),
+                false));
+        assertThat(order.statusCode()).as(order.body()).isEqualTo(201);
+        var client = new LicenseApiClient(URI.create(pipeline.gatewayUrl()), HOSTILE.apiKey(), HOSTILE.sharedKey());
+        Map<String, Object> wrong = Map.of(
+                "product", "users-app", "username", "zoe@example.com", "password", "wrong", "hardware_id", "zoe-pc");
+
+        // when: as many wrong passwords as allowed in a minute (10 by default), then one more, then the right one
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            statuses.add(client.post("activate_license", wrong).status());
+        }
+        var refused = client.post("activate_license", wrong);
+        var right = client.post(
+                "activate_license",
+                Map.of(
+                        "product",
+                        "users-app",
+                        "username",
+                        "zoe@example.com",
+                        "password",
+                        "right",
+                        "hardware_id",
+                        "zoe-pc"));
+
+        // then: the first ten were checked and refused, the rest answered at the gateway without reaching the worker
+        assertThat(statuses).containsOnly(400);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(429);
+        assertThat(code(refused.body())).isEqualTo("too_many_attempts");
+        assertThat(refused.headers().get("Retry-After"))
+                .singleElement()
+                .satisfies(seconds -> assertThat(Integer.parseInt(seconds)).isBetween(1, 60));
+        assertThat(right.status()).isEqualTo(429);
+        assertThat(Database.queryLong(
+                        database,
+                        "select count(*) from command_ledger l join license c on c.id = l.license_id"
+                                + " where c.username = 'zoe@example.com' and l.command_type = 'ActivateLicense'"))
+                .as("activations the worker decided")
+                .isEqualTo(10);
+    }
+
     private static HttpResponse<String> send(HostileCalls.Call call) {
         try {
             var request = HttpRequest.newBuilder(URI.create(pipeline.gatewayUrl() + call.path()))

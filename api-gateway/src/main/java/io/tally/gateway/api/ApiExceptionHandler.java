@@ -25,7 +25,7 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<byte[]> api(ApiException e) {
-        return json.error(e.error());
+        return json.error(e.error(), e.retryAfterSeconds());
     }
 
     @ExceptionHandler(NoResourceFoundException.class)

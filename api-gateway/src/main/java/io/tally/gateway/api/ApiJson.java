@@ -41,15 +41,24 @@ public class ApiJson {
 
     /** The error body, counted by status and code ({@code tally.gateway.errors}; the codes are a fixed set). */
     public ResponseEntity<byte[]> error(ApiError error) {
+        return error(error, 1);
+    }
+
+    /** The error body; a 429 says to retry after {@code retryAfterSeconds}. */
+    public ResponseEntity<byte[]> error(ApiError error, long retryAfterSeconds) {
         meters.counter("tally.gateway.errors", "status", String.valueOf(error.status()), "code", error.code())
                 .increment();
-        return respond(error.status(), error);
+        return respond(error.status(), error, retryAfterSeconds);
     }
 
     public ResponseEntity<byte[]> respond(int status, Object body) {
+        return respond(status, body, 1);
+    }
+
+    private ResponseEntity<byte[]> respond(int status, Object body, long retryAfterSeconds) {
         var builder = ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON);
         if (status == 429) {
-            builder.header(HttpHeaders.RETRY_AFTER, "1");
+            builder.header(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds));
         }
         return builder.body(mapper.writeValueAsBytes(body));
     }

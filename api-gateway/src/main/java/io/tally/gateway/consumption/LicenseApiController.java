@@ -50,6 +50,7 @@ class LicenseApiController {
     private final Clock clock;
     private final io.tally.gateway.tenant.TenantRateLimits rateLimits;
     private final InputLimits limits;
+    private final PasswordAttempts passwordAttempts;
 
     LicenseApiController(
             Authenticator authenticator,
@@ -58,9 +59,11 @@ class LicenseApiController {
             ResponseSigner signer,
             Clock clock,
             io.tally.gateway.tenant.TenantRateLimits rateLimits,
-            InputLimits limits) {
+            InputLimits limits,
+            PasswordAttempts passwordAttempts) {
         this.rateLimits = rateLimits;
         this.limits = limits;
+        this.passwordAttempts = passwordAttempts;
         this.authenticator = authenticator;
         this.outcomes = outcomes;
         this.json = json;
@@ -302,6 +305,7 @@ class LicenseApiController {
         if (license.username() != null) {
             fields.require("password");
             password = fields.text("password");
+            passwordAttempts.admit(tenant.tenantId(), license.product(), license.username());
         }
         Map<String, Object> device = fields.details(json.mapper(), DEVICE_FIELDS);
         var command = new LicenseCommand.ActivateLicense(
@@ -317,7 +321,12 @@ class LicenseApiController {
                 command,
                 result -> result instanceof CommandResult.LicenseChecked checked
                         ? signed(tenant, signer.withLicenseSignature(tenant, checked.license()))
-                        : null);
+                        : null,
+                rejection -> {
+                    if (rejection.type() == io.tally.protocol.RejectionType.INVALID_PASSWORD) {
+                        passwordAttempts.failed(tenant.tenantId(), license.product(), license.username());
+                    }
+                });
     }
 
     @PostMapping("/api/v4/deactivate_license")

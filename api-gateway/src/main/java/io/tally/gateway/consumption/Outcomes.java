@@ -39,13 +39,21 @@ public class Outcomes {
      */
     public CompletableFuture<ResponseEntity<byte[]>> respond(
             Command command, Function<CommandResult, ResponseEntity<byte[]>> success) {
+        return respond(command, success, rejection -> {});
+    }
+
+    /** Like {@link #respond(Command, Function)}, telling {@code onRejected} of a refusal before it is answered. */
+    public CompletableFuture<ResponseEntity<byte[]>> respond(
+            Command command,
+            Function<CommandResult, ResponseEntity<byte[]>> success,
+            java.util.function.Consumer<io.tally.protocol.Rejection> onRejected) {
         nameLicense(command);
         var attributes = org.springframework.web.context.request.RequestContextHolder.getRequestAttributes();
         String prefer = attributes instanceof org.springframework.web.context.request.ServletRequestAttributes servlet
                 ? servlet.getRequest().getHeader("Prefer")
                 : null;
         if (prefer == null || !prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async")) {
-            return send(command, success);
+            return send(command, success, onRejected);
         }
         String requestId = command.commandId().toString();
         return dispatcher.produce(command).handle((ignored, failure) -> {
@@ -66,12 +74,24 @@ public class Outcomes {
      */
     public CompletableFuture<ResponseEntity<byte[]>> send(
             Command command, Function<CommandResult, ResponseEntity<byte[]>> success) {
+        return send(command, success, rejection -> {});
+    }
+
+    private CompletableFuture<ResponseEntity<byte[]>> send(
+            Command command,
+            Function<CommandResult, ResponseEntity<byte[]>> success,
+            java.util.function.Consumer<io.tally.protocol.Rejection> onRejected) {
         nameLicense(command);
         String requestId = command.commandId().toString();
-        return dispatcher
-                .dispatch(command)
-                .handle((reply, failure) ->
-                        failure != null ? failed(failure, requestId) : render(reply.result(), success, requestId));
+        return dispatcher.dispatch(command).handle((reply, failure) -> {
+            if (failure != null) {
+                return failed(failure, requestId);
+            }
+            if (reply.result() instanceof CommandResult.CommandRejected rejected) {
+                onRejected.accept(rejected.rejection());
+            }
+            return render(reply.result(), success, requestId);
+        });
     }
 
     /** Lets the status page count the call among its license's (on the request thread; elsewhere a no-op). */

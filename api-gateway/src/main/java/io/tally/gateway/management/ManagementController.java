@@ -139,6 +139,7 @@ class ManagementController {
         JsonNode items = request.array("items", limits.maxOrderLicenses());
         List<ManagementCommand.OrderItem> orderItems = new ArrayList<>();
         int licenseCount = 0;
+        int userCount = 0;
         for (JsonNode itemNode : items) {
             RequestFields item = object("items[]", itemNode).require("product_code", "licenses");
             JsonNode licenseNodes = item.array("licenses", limits.maxOrderLicenses());
@@ -150,6 +151,10 @@ class ManagementController {
             List<ManagementCommand.LicenseSpec> licenses = new ArrayList<>();
             for (JsonNode license : licenseNodes) {
                 licenses.add(licenseSpec(object("licenses[]", license)));
+                userCount += licenses.getLast().users().size();
+                if (userCount > limits.maxOrderUsers()) {
+                    throw invalid("items", "an order holds at most " + limits.maxOrderUsers() + " users");
+                }
             }
             orderItems.add(new ManagementCommand.OrderItem(item.text("product_code"), licenses));
         }

@@ -20,8 +20,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param latestDate latest date-time accepted
  * @param maxOrderLicenses licenses in one order, over all its items
  * @param maxLicenseUsers users of one license in an order
+ * @param maxOrderUsers users in one order, over all its licenses: each password is hashed (PBKDF2, about 2 ms) while
+ *     the order's batch waits
  * @param maxBatchOperations operations in one {@code POST /api/v4/batch}
  * @param maxHistoryPage entries in one page of usage history
+ * @param passwordFailuresPerMinute failed password checks of one license user per minute, through one gateway, before
+ *     its activations are answered 429 {@code too_many_attempts} until the minute is over
  * @param maxHistoryOffset largest {@code offset} of a usage-history page: a deeper one would make the worker walk
  *     that many ledger rows on the license's ordered path; narrow the range with {@code to} instead
  */
@@ -38,9 +42,11 @@ public record InputLimits(
         @DefaultValue("9999-12-31T23:59:59Z") Instant latestDate,
         @DefaultValue("1000") int maxOrderLicenses,
         @DefaultValue("100") int maxLicenseUsers,
+        @DefaultValue("100") int maxOrderUsers,
         @DefaultValue("1000") int maxBatchOperations,
         @DefaultValue("500") int maxHistoryPage,
-        @DefaultValue("10000") int maxHistoryOffset) {
+        @DefaultValue("10000") int maxHistoryOffset,
+        @DefaultValue("10") int passwordFailuresPerMinute) {
 
     /** The defaults, for tests and tools that build a validator without Spring. */
     public static final InputLimits DEFAULTS = new InputLimits(
@@ -55,9 +61,11 @@ public record InputLimits(
             Instant.parse("9999-12-31T23:59:59Z"),
             1000,
             100,
+            100,
             1000,
             500,
-            10_000);
+            10_000,
+            10);
 
     public InputLimits {
         if (maxText < 1 || maxDetailsBytes < 1 || maxDetailsDepth < 1 || maxDetailsValues < 1) {
@@ -77,9 +85,11 @@ public record InputLimits(
         }
         if (maxOrderLicenses < 1
                 || maxLicenseUsers < 1
+                || maxOrderUsers < 1
                 || maxBatchOperations < 1
                 || maxHistoryPage < 1
-                || maxHistoryOffset < 0) {
+                || maxHistoryOffset < 0
+                || passwordFailuresPerMinute < 1) {
             throw new IllegalArgumentException("tally.limits: order, batch and page limits must be positive");
         }
     }
