@@ -76,8 +76,17 @@ public class Ledger {
         return known;
     }
 
-    /** One page of a selection of ledger entries, and how many the whole selection holds. */
+    /**
+     * One page of a selection of ledger entries, and how many the whole selection holds, counted up to
+     * {@link #COUNTED_BEYOND_PAGE} past the page's end.
+     */
     public record Page(long count, List<LedgerEntry> entries) {}
+
+    /**
+     * How far past a page's end the selection is counted. The history is read on its license's ordered path, so a hot
+     * license's millions of rows must not all be counted for every page; the gateway bounds the offset too.
+     */
+    public static final int COUNTED_BEYOND_PAGE = 10_000;
 
     /**
      * A license's consumption commands (those that carry consumptions), applied or refused, newest first; served by
@@ -105,7 +114,9 @@ public class Ledger {
                 .limit(limit)
                 .offset(offset)
                 .fetch(this::entry);
-        return new Page(tx.fetchCount(COMMAND_LEDGER, selected), entries);
+        long counted = tx.fetchCount(
+                tx.selectOne().from(COMMAND_LEDGER).where(selected).limit((long) offset + limit + COUNTED_BEYOND_PAGE));
+        return new Page(counted, entries);
     }
 
     private LedgerEntry entry(CommandLedgerRecord row) {
