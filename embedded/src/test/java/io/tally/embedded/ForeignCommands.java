@@ -83,4 +83,17 @@ final class ForeignCommands {
         }
         return signatures;
     }
+
+    /** The body of an {@code add_consumption} of one unit on the demo license's device, as a client sends it. */
+    static Map<String, Object> demoConsumption() {
+        return Map.of(
+                "product",
+                io.tally.client.DemoSeeder.PRODUCT,
+                "license_key",
+                io.tally.client.DemoSeeder.LICENSE_KEY,
+                "hardware_id",
+                io.tally.client.DemoSeeder.HARDWARE_ID,
+                "consumptions",
+                1);
+    }
 }

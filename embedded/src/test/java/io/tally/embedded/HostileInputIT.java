@@ -142,17 +142,7 @@ class HostileInputIT {
         // another tenant's license answers 200 within a second
         var calm = new LicenseApiClient(URI.create(pipeline.gatewayUrl()), CALM.apiKey(), CALM.sharedKey());
         long started = System.nanoTime();
-        var answer = calm.post(
-                "add_consumption",
-                Map.of(
-                        "product",
-                        DemoSeeder.PRODUCT,
-                        "license_key",
-                        DemoSeeder.LICENSE_KEY,
-                        "hardware_id",
-                        DemoSeeder.HARDWARE_ID,
-                        "consumptions",
-                        1));
+        var answer = calm.post("add_consumption", ForeignCommands.demoConsumption());
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
         // and every total is its ledger's (the spare license is reset by some calls, so its ledger does not add up)

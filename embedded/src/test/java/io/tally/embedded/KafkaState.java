@@ -31,15 +31,8 @@ final class KafkaState {
 
     /** The dead-letter reasons of the records with these keys, waiting (up to 30 s) until all are on the topic. */
     static Map<String, String> deadLetterReasons(String bootstrapServers, String... keys) {
-        var props = new java.util.Properties();
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "it-dlt-" + System.nanoTime());
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         Map<String, String> reasons = new HashMap<>();
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-                props,
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        try (var consumer = reader(bootstrapServers, "read_uncommitted")) {
             consumer.subscribe(java.util.List.of(io.tally.protocol.Topics.COMMANDS_DLT));
             long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
             while (!reasons.keySet().containsAll(java.util.List.of(keys)) && System.nanoTime() < deadline) {
@@ -61,16 +54,8 @@ final class KafkaState {
      * waiting (up to 30 s) until all are on the topic.
      */
     static Map<String, String> deadLetterReasonsByRequest(String bootstrapServers, java.util.Set<String> requestIds) {
-        var props = new java.util.Properties();
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "it-dlt-" + System.nanoTime());
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, String> reasons = new HashMap<>();
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-                props,
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        try (var consumer = reader(bootstrapServers, "read_committed")) {
             consumer.subscribe(java.util.List.of(io.tally.protocol.Topics.COMMANDS_DLT));
             long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
             while (!reasons.keySet().containsAll(requestIds) && System.nanoTime() < deadline) {
@@ -97,17 +82,9 @@ final class KafkaState {
      * means an event was emitted twice), waiting up to 30 s for all to arrive and then 1 s more for duplicates.
      */
     static Map<String, java.util.List<String>> eventsById(String bootstrapServers, java.util.Set<String> ids) {
-        var props = new java.util.Properties();
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "it-events-" + System.nanoTime());
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         var mapper = tools.jackson.databind.json.JsonMapper.builder().build();
         Map<String, java.util.List<String>> events = new HashMap<>();
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-                props,
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        try (var consumer = reader(bootstrapServers, "read_committed")) {
             consumer.subscribe(java.util.List.of(io.tally.protocol.Topics.EVENTS));
             long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
             long settled = Long.MAX_VALUE;
@@ -127,5 +104,19 @@ final class KafkaState {
             }
         }
         return events;
+    }
+
+    /** A consumer of a group of its own, from the beginning of the topics it subscribes to. */
+    private static org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> reader(
+            String bootstrapServers, String isolationLevel) {
+        var props = new java.util.Properties();
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + System.nanoTime());
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
+        return new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer());
     }
 }

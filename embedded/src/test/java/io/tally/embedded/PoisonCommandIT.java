@@ -99,17 +99,7 @@ class PoisonCommandIT {
                         POISON_DEVICE));
         Duration poisonedTook = Duration.ofNanos(System.nanoTime() - started);
         started = System.nanoTime();
-        var next = client.post(
-                "add_consumption",
-                Map.of(
-                        "product",
-                        DemoSeeder.PRODUCT,
-                        "license_key",
-                        DemoSeeder.LICENSE_KEY,
-                        "hardware_id",
-                        DemoSeeder.HARDWARE_ID,
-                        "consumptions",
-                        1));
+        var next = client.post("add_consumption", ForeignCommands.demoConsumption());
         Duration nextTook = Duration.ofNanos(System.nanoTime() - started);
 
         // then: a definite answer naming the request, well within the reply wait; the license goes on
@@ -196,25 +186,32 @@ class PoisonCommandIT {
         assertThat(total()).isEqualTo(totalBefore + neighbours.size());
         // and the partition moves on: a later command through the gateway is answered at once
         long started = System.nanoTime();
-        var later = client.post(
-                "add_consumption",
-                Map.of(
-                        "product",
-                        DemoSeeder.PRODUCT,
-                        "license_key",
-                        DemoSeeder.LICENSE_KEY,
-                        "hardware_id",
-                        DemoSeeder.HARDWARE_ID,
-                        "consumptions",
-                        1));
+        var later = client.post("add_consumption", ForeignCommands.demoConsumption());
         assertThat(later.status()).as(later.body()).isEqualTo(200);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        // and a copy of the poison command at a new offset (as a redrive writes it) is answered from the ledger: no
+        // second event, no second dead letter
+        var marker = new LicenseCommand.ConsumeLicense(
+                UUID.randomUUID(),
+                Instant.now(),
+                TENANT.tenantId(),
+                null,
+                LICENSE,
+                DemoSeeder.HARDWARE_ID,
+                1,
+                null,
+                null);
+        ForeignCommands.sendAll(infra.bootstrapServers(), signer, List.of(commands.get(3), marker));
+        awaitLedgerRows(1, List.of(marker));
         var events = KafkaState.eventsById(
                 infra.bootstrapServers(),
                 Set.copyOf(commands.stream().map(c -> c.commandId().toString()).toList()));
         assertThat(events)
                 .hasSize(commands.size())
                 .allSatisfy((id, list) -> assertThat(list).hasSize(1));
+        assertThat(KafkaState.deadLetterReasonsByRequest(infra.bootstrapServers(), Set.of(poison.toString())))
+                .hasEntrySatisfying(
+                        poison.toString(), reasons -> assertThat(reasons).doesNotContain(" | "));
     }
 
     private static void awaitLedgerRows(int expected, List<Command> commands) throws Exception {

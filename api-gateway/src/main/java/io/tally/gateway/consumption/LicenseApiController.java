@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -317,16 +318,19 @@ class LicenseApiController {
                 fields.text("hardware_id"),
                 password == null ? null : Requests.passwordDigest(license.username(), password),
                 device);
-        return outcomes.respond(
-                command,
+        Function<CommandResult, ResponseEntity<byte[]>> rendered =
                 result -> result instanceof CommandResult.LicenseChecked checked
                         ? signed(tenant, signer.withLicenseSignature(tenant, checked.license()))
-                        : null,
-                rejection -> {
-                    if (rejection.type() == io.tally.protocol.RejectionType.INVALID_PASSWORD) {
-                        passwordAttempts.failed(tenant.tenantId(), license.product(), license.username());
-                    }
-                });
+                        : null;
+        if (password == null) {
+            return outcomes.respond(command, rendered);
+        }
+        // A password check is always answered, never 202, so that its refusal is counted (PasswordAttempts).
+        return outcomes.sendCounting(command, rendered, rejection -> {
+            if (rejection.type() == io.tally.protocol.RejectionType.INVALID_PASSWORD) {
+                passwordAttempts.failed(tenant.tenantId(), license.product(), license.username());
+            }
+        });
     }
 
     @PostMapping("/api/v4/deactivate_license")

@@ -39,21 +39,13 @@ public class Outcomes {
      */
     public CompletableFuture<ResponseEntity<byte[]>> respond(
             Command command, Function<CommandResult, ResponseEntity<byte[]>> success) {
-        return respond(command, success, rejection -> {});
-    }
-
-    /** Like {@link #respond(Command, Function)}, telling {@code onRejected} of a refusal before it is answered. */
-    public CompletableFuture<ResponseEntity<byte[]>> respond(
-            Command command,
-            Function<CommandResult, ResponseEntity<byte[]>> success,
-            java.util.function.Consumer<io.tally.protocol.Rejection> onRejected) {
         nameLicense(command);
         var attributes = org.springframework.web.context.request.RequestContextHolder.getRequestAttributes();
         String prefer = attributes instanceof org.springframework.web.context.request.ServletRequestAttributes servlet
                 ? servlet.getRequest().getHeader("Prefer")
                 : null;
         if (prefer == null || !prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async")) {
-            return send(command, success, onRejected);
+            return send(command, success);
         }
         String requestId = command.commandId().toString();
         return dispatcher.produce(command).handle((ignored, failure) -> {
@@ -75,6 +67,17 @@ public class Outcomes {
     public CompletableFuture<ResponseEntity<byte[]>> send(
             Command command, Function<CommandResult, ResponseEntity<byte[]>> success) {
         return send(command, success, rejection -> {});
+    }
+
+    /**
+     * Like {@link #send(Command, Function)} whatever the request prefers (never 202), telling {@code onRejected} of a
+     * refusal before it is answered.
+     */
+    public CompletableFuture<ResponseEntity<byte[]>> sendCounting(
+            Command command,
+            Function<CommandResult, ResponseEntity<byte[]>> success,
+            java.util.function.Consumer<io.tally.protocol.Rejection> onRejected) {
+        return send(command, success, onRejected);
     }
 
     private CompletableFuture<ResponseEntity<byte[]>> send(

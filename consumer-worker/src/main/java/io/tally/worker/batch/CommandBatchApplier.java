@@ -197,8 +197,13 @@ public class CommandBatchApplier {
             for (IncomingCommand incoming : batch) {
                 UUID id = incoming.command().commandId();
                 LedgerEntry entry = fresh.containsKey(id) ? fresh.get(id) : stored.get(id);
+                // A command decided before is known to be on the events topic once its own record is below the mark;
+                // a copy of it at another position (a redrive, an operator's re-produce) never emits: the delivery
+                // of the record the ledger names does.
                 boolean known = !fresh.containsKey(id)
-                        && incoming.offset() <= emittedThrough.getOrDefault(incoming.partition(), -1L);
+                        && (incoming.offset() <= emittedThrough.getOrDefault(incoming.partition(), -1L)
+                                || entry.partition() != incoming.partition()
+                                || entry.offset() != incoming.offset());
                 boolean emit = emitted.add(id) && !known;
                 CommandReply reply = new CommandReply(id, results.get(id));
                 if (fresh.containsKey(id)) {

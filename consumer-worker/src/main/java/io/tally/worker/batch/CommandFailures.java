@@ -21,11 +21,14 @@ import java.util.UUID;
 public final class CommandFailures {
 
     /**
-     * SQLState classes of failures that waiting cures: 08 connection exception, 40 transaction rollback (serialization,
-     * deadlock), 53 insufficient resources, 58 system error (I/O); and 57P01-57P05 (server shutting down, crash
-     * recovery, idle session timeouts) and 55P03 (lock not available).
+     * SQLState classes of failures that waiting cures, or that no value of a command can cause: 08 connection
+     * exception, 25 invalid transaction state (a read-only server after a failover), 40 transaction rollback
+     * (serialization, deadlock), 42 access rule or undefined object (a revoked grant, a column gone during a rolling
+     * deploy: the statement is Tally's, not the client's), 53 insufficient resources, 58 system error (I/O), 0A feature
+     * not supported (a cached plan); and 57P01-57P05 (server shutting down, crash recovery, idle session timeouts) and
+     * 55P03 (lock not available).
      */
-    private static final Set<String> TRANSIENT_CLASSES = Set.of("08", "40", "53", "58");
+    private static final Set<String> TRANSIENT_CLASSES = Set.of("08", "25", "40", "42", "53", "58", "0A");
 
     private static final Set<String> TRANSIENT_STATES = Set.of("57P01", "57P02", "57P03", "57P04", "57P05", "55P03");
 
@@ -34,30 +37,60 @@ public final class CommandFailures {
 
     private CommandFailures() {}
 
-    /** Whether retrying the same work later may succeed without anything about the command changing. */
+    /**
+     * Whether retrying the same work later may succeed without anything about the command changing. PostgreSQL's own
+     * SQLState decides where there is one (the same state may reach here through jOOQ, Spring or the COPY API); an
+     * SQLException without one is the driver or the pool failing (a closed pool while shutting down, a lost socket).
+     */
     public static boolean isTransient(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = next(cause)) {
-            if (cause instanceof SQLTransientException || cause instanceof SQLRecoverableException) {
-                return true; // Hikari's "connection is not available" is an SQLTransientConnectionException
-            }
-            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                if (state.length() >= 2 && TRANSIENT_CLASSES.contains(state.substring(0, 2))
-                        || TRANSIENT_STATES.contains(state)) {
+            if (cause instanceof SQLException sql) {
+                String state = sqlState(sql);
+                if (state == null) {
                     return true;
                 }
+                return TRANSIENT_CLASSES.contains(state.substring(0, Math.min(2, state.length())))
+                        || TRANSIENT_STATES.contains(state);
             }
-            if (cause instanceof org.apache.kafka.common.errors.RetriableException
+        }
+        for (Throwable cause = failure; cause != null; cause = next(cause)) {
+            if (cause instanceof SQLTransientException
+                    || cause instanceof SQLRecoverableException
+                    || cause instanceof org.apache.kafka.common.errors.RetriableException
                     || cause instanceof org.springframework.dao.TransientDataAccessException
                     || cause instanceof org.springframework.dao.RecoverableDataAccessException
                     || cause instanceof org.springframework.dao.DataAccessResourceFailureException
+                    || cause instanceof org.springframework.transaction.CannotCreateTransactionException
                     || cause instanceof java.net.ConnectException
                     || cause instanceof java.net.SocketException
-                    || cause instanceof java.io.EOFException) {
+                    || cause instanceof java.io.EOFException
+                    || cause instanceof InterruptedException) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the failure is an integrity violation (SQLState class 23): possibly a race with a command of another
+     * partition that took the same unique key, which a fresh attempt decides as a business refusal.
+     */
+    static boolean isConflict(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = next(cause)) {
+            if (cause instanceof SQLException sql) {
+                String state = sqlState(sql);
+                return state != null && state.startsWith("23");
+            }
+        }
+        return false;
+    }
+
+    /** The SQLState of the server's error: a batch's first failing entry's, where the driver chains it. */
+    private static String sqlState(SQLException sql) {
+        if (sql instanceof java.sql.BatchUpdateException batch && batch.getNextException() != null) {
+            return sqlState(batch.getNextException());
+        }
+        return sql.getSQLState();
     }
 
     /**
@@ -83,10 +116,9 @@ public final class CommandFailures {
             if (cause instanceof AnswerTooLargeException) {
                 return true;
             }
-            if (cause instanceof SQLException sql
-                    && sql.getSQLState() != null
-                    && sql.getSQLState().startsWith("22")) {
-                return true;
+            if (cause instanceof SQLException sql) {
+                String state = sqlState(sql);
+                return state != null && state.startsWith("22");
             }
         }
         return false;
@@ -99,19 +131,16 @@ public final class CommandFailures {
      */
     public static String reason(Throwable failure) {
         String text = null;
-        for (Throwable cause = failure; cause != null; cause = next(cause)) {
-            if (cause instanceof org.postgresql.util.PSQLException psql && psql.getServerErrorMessage() != null) {
-                text = "PostgreSQL " + psql.getSQLState() + ": "
-                        + psql.getServerErrorMessage().getMessage();
-                break;
-            }
+        for (Throwable cause = failure; cause != null && text == null; cause = next(cause)) {
             if (cause instanceof SQLException sql) {
-                text = cause.getClass().getSimpleName() + " " + sql.getSQLState() + ": " + firstLine(sql.getMessage());
-                break;
-            }
-            if (cause instanceof AnswerTooLargeException) {
+                org.postgresql.util.PSQLException server = serverError(sql);
+                text = server != null
+                        ? "PostgreSQL " + server.getSQLState() + ": "
+                                + server.getServerErrorMessage().getMessage()
+                        // The driver's own messages can quote the statement with its values (a batch entry).
+                        : cause.getClass().getSimpleName() + " " + sqlState(sql);
+            } else if (cause instanceof AnswerTooLargeException) {
                 text = cause.getMessage();
-                break;
             }
         }
         if (text == null) {
@@ -124,6 +153,16 @@ public final class CommandFailures {
         }
         String oneLine = text.replaceAll("\\p{Cntrl}", " ");
         return oneLine.length() <= MAX_REASON ? oneLine : oneLine.substring(0, MAX_REASON - 1) + "…";
+    }
+
+    /** The server's error behind {@code sql}: itself, or the one a batch chains as its next exception. */
+    private static org.postgresql.util.PSQLException serverError(SQLException sql) {
+        for (SQLException one = sql; one != null; one = one.getNextException()) {
+            if (one instanceof org.postgresql.util.PSQLException psql && psql.getServerErrorMessage() != null) {
+                return psql;
+            }
+        }
+        return null;
     }
 
     private static String firstLine(String message) {

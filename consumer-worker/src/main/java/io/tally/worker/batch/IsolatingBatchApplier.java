@@ -71,7 +71,7 @@ public class IsolatingBatchApplier {
                     CommandBatchApplier.Applied applied = applier.apply(part, committedOffsets);
                     return new Outcome(applied.decided(), applied.changed(), Map.of());
                 },
-                this::isolate,
+                (incoming, failure) -> isolate(incoming, failure, committedOffsets),
                 IsolatingBatchApplier::merge,
                 CommandFailures::isTransient,
                 (size, failure) -> LOGGER.warn(
@@ -80,8 +80,25 @@ public class IsolatingBatchApplier {
                         CommandFailures.reason(failure)));
     }
 
-    /** Refuses the one command that failed alone: a ledger row of its own, nothing else changed. */
-    private Outcome isolate(IncomingCommand incoming, RuntimeException failure) {
+    /**
+     * Refuses the one command that failed alone: a ledger row of its own, nothing else changed. A command that lost a
+     * race with another partition (a unique key taken meanwhile) is first tried once more, in a fresh transaction, so
+     * that it gets its business answer ({@code license_exists}, ...) rather than a refusal.
+     */
+    private Outcome isolate(
+            IncomingCommand incoming, RuntimeException firstFailure, Map<Integer, Long> committedOffsets) {
+        RuntimeException failure = firstFailure;
+        if (CommandFailures.isConflict(failure)) {
+            try {
+                CommandBatchApplier.Applied applied = applier.apply(List.of(incoming), committedOffsets);
+                return new Outcome(applied.decided(), applied.changed(), Map.of());
+            } catch (RuntimeException again) {
+                if (CommandFailures.isTransient(again)) {
+                    throw again;
+                }
+                failure = again;
+            }
+        }
         Command command = incoming.command();
         String reason = CommandFailures.reason(failure);
         Rejection rejection = CommandFailures.rejectionFor(failure, command.commandId());
@@ -119,12 +136,23 @@ public class IsolatingBatchApplier {
             if (CommandFailures.isTransient(unrecorded)) {
                 throw unrecorded;
             }
-            // Not even its refusal can be stored (an accepted-at outside every ledger month): the dead letter and
-            // the event are then its only record.
             LOGGER.warn(
                     "The refusal of command {} cannot be stored in the ledger either: {}",
                     command.commandId(),
                     CommandFailures.reason(unrecorded));
+            if (CommandFailures.isConflict(unrecorded)) {
+                // Its id is in the ledger already: it was decided, but its stored outcome cannot be answered. Saying
+                // "nothing changed" could be false, and its event went out with its first delivery.
+                var unanswerable = new CommandResult.CommandRejected(new io.tally.protocol.Rejection(
+                        io.tally.protocol.RejectionType.INTERNAL_ERROR,
+                        "The request was decided but its outcome cannot be read (request " + command.commandId()
+                                + ")"));
+                var decided = new CommandBatchApplier.Decided(
+                        command, new CommandReply(command.commandId(), unanswerable), null, false);
+                return new Outcome(List.of(decided), List.of(), Map.of(command.commandId(), reason));
+            }
+            // Not even its refusal can be stored (an accepted-at outside every ledger month): the dead letter and
+            // the event are then its only record.
         }
         var decided = new CommandBatchApplier.Decided(
                 command, new CommandReply(command.commandId(), entry.result()), entry, true);
@@ -141,7 +169,8 @@ public class IsolatingBatchApplier {
                 new ArrayList<>(first.decided().size() + second.decided().size());
         for (List<CommandBatchApplier.Decided> part : List.of(first.decided(), second.decided())) {
             for (CommandBatchApplier.Decided one : part) {
-                boolean emit = one.emitEvent() && emitted.add(one.command().commandId());
+                boolean firstSeen = emitted.add(one.command().commandId());
+                boolean emit = firstSeen && one.emitEvent();
                 decided.add(
                         emit == one.emitEvent()
                                 ? one

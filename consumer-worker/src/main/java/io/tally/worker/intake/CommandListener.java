@@ -50,6 +50,9 @@ class CommandListener {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(CommandListener.class);
 
+    /** Larger records are dead-lettered without their value and headers (half of Kafka's default message size). */
+    private static final int MAX_DEAD_LETTER_BYTES = 512 * 1024;
+
     /** Header the gateway sets to the request's id. */
     private static final String COMMAND_ID_HEADER = "tally-command-id";
 
@@ -154,7 +157,10 @@ class CommandListener {
             ConsumerRecord<String, byte[]> origin =
                     origins.get(decided.command().commandId());
             try {
-                publish(decided, origin, isolationReason(decided, applied));
+                publish(
+                        decided,
+                        origin,
+                        applied.isolated().get(decided.command().commandId()));
             } catch (RuntimeException e) {
                 if (io.tally.worker.batch.CommandFailures.isTransient(e)) {
                     throw e;
@@ -167,21 +173,40 @@ class CommandListener {
             }
         }
         for (LicenseCache.Entry license : applied.changed()) {
-            kafka.send(
-                    Topics.BALANCES,
-                    BalanceFactory.keyOf(license.state()),
-                    codec.encodeBalance(BalanceFactory.of(license, batchTime)));
+            try {
+                kafka.send(
+                        Topics.BALANCES,
+                        BalanceFactory.keyOf(license.state()),
+                        codec.encodeBalance(BalanceFactory.of(license, batchTime)));
+            } catch (RuntimeException e) {
+                if (io.tally.worker.batch.CommandFailures.isTransient(e)) {
+                    throw e;
+                }
+                // Derived data: the license's next change publishes its totals again; stalling would help nobody.
+                LOGGER.error(
+                        "Totals of license {} cannot be published: {}",
+                        license.state().id(),
+                        io.tally.worker.batch.CommandFailures.reason(e));
+            }
         }
         // Everything is sent in the container's Kafka transaction, which also carries the batch's offsets: replies,
         // events and dead letters become visible to read_committed consumers together, and only once. Not waited for
         // here: committing the transaction flushes them, and fails (rolling the batch back) if any send failed.
     }
 
-    /** Its reply (when a gateway waits for one), its event and, for a command the worker could not apply, its dead letter. */
-    private void publish(CommandBatchApplier.Decided decided, ConsumerRecord<String, byte[]> origin, String isolated) {
+    /**
+     * Its reply (when a gateway waits for one), its event and, for a command the worker could not apply, its dead
+     * letter: at once when isolated at this delivery ({@code isolatedNow}), or with the event when it was isolated at an
+     * earlier delivery whose Kafka transaction was lost.
+     */
+    private void publish(
+            CommandBatchApplier.Decided decided, ConsumerRecord<String, byte[]> origin, String isolatedNow) {
         if (origin.headers().lastHeader(KafkaHeaders.CORRELATION_ID) != null) {
             // Only a gateway waiting for the answer asks for one; commands produced otherwise get none.
             sendReply(decided.reply(), origin);
+        }
+        if (isolatedNow != null) {
+            deadLetter(origin, isolatedNow);
         }
         if (!decided.emitEvent()) {
             return;
@@ -190,19 +215,15 @@ class CommandListener {
             countDecision(decided);
         }
         kafka.send(Topics.EVENTS, origin.key(), codec.encodeEvent(EventFactory.of(decided.command(), decided.entry())));
-        if (isolated != null) {
-            // With its event, in the same transaction: exactly once, also when it was refused at an earlier delivery
-            // whose Kafka transaction was lost.
-            deadLetter(origin, isolated);
+        String isolatedEarlier = isolatedNow == null ? isolatedEarlier(decided) : null;
+        if (isolatedEarlier != null) {
+            // With its event, in the same transaction: exactly once.
+            deadLetter(origin, isolatedEarlier);
         }
     }
 
-    /** Why the command was refused as one the worker cannot apply, or {@code null} when it was decided normally. */
-    private static String isolationReason(CommandBatchApplier.Decided decided, IsolatingBatchApplier.Outcome applied) {
-        String now = applied.isolated().get(decided.command().commandId());
-        if (now != null) {
-            return now;
-        }
+    /** Why the command, answered from the ledger, was refused as one the worker could not apply; else {@code null}. */
+    private static String isolatedEarlier(CommandBatchApplier.Decided decided) {
         var entry = decided.entry();
         if (entry != null && entry.rejectionCode() != null) {
             RejectionType type = RejectionType.fromCode(entry.rejectionCode());
@@ -247,13 +268,29 @@ class CommandListener {
             LOGGER.warn(
                     "Dead-lettering record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
         }
+        int size = (record.value() == null ? 0 : record.value().length)
+                + java.util.Arrays.stream(record.headers().toArray())
+                        .mapToInt(h -> h.key().length() + (h.value() == null ? 0 : h.value().length))
+                        .sum();
+        boolean tooLarge = size > MAX_DEAD_LETTER_BYTES;
+        // A record near the broker's largest message would not fit again with the reason added, and the batch's Kafka
+        // transaction would fail at every attempt: its copy keeps only the request id.
         var dead = new ProducerRecord<>(
                 Topics.COMMANDS_DLT,
                 null,
-                record.key(),
-                record.value(),
-                new RecordHeaders(record.headers().toArray()));
-        dead.headers().add(Topics.DLT_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+                record.key() != null && record.key().length() > 1024 ? null : record.key(),
+                tooLarge ? null : record.value(),
+                tooLarge
+                        ? new RecordHeaders(
+                                requestId == null || requestId.length() > 64
+                                        ? new Header[0]
+                                        : new Header[] {
+                                            new org.apache.kafka.common.header.internals.RecordHeader(
+                                                    COMMAND_ID_HEADER, requestId.getBytes(StandardCharsets.UTF_8))
+                                        })
+                        : new RecordHeaders(record.headers().toArray()));
+        String fullReason = tooLarge ? reason + " (record of " + size + " bytes: value and headers not kept)" : reason;
+        dead.headers().add(Topics.DLT_REASON_HEADER, fullReason.getBytes(StandardCharsets.UTF_8));
         dead.headers().add(KafkaHeaders.DLT_ORIGINAL_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
         dead.headers()
                 .add(

@@ -27,7 +27,10 @@ class CommandFailuresTest {
         "23514, false", // check violation, or no ledger partition for the row
         "57014, false", // statement timeout: the same command takes as long again
         "P0001, false", // raise exception in a trigger
-        "XX000, false"
+        "XX000, false",
+        "42501, true", // insufficient privilege: a grant revoked, not the command's doing
+        "25006, true", // read-only transaction: a failover in progress
+        "0A000, true"
     })
     void shouldClassifyDatabaseFailuresBySqlState(String state, boolean transientFailure) {
         // given: as jOOQ hands it on, wrapped
@@ -45,6 +48,22 @@ class CommandFailuresTest {
                         new org.apache.kafka.common.errors.TimeoutException("metadata not available")))
                 .isTrue();
         assertThat(CommandFailures.isTransient(new NullPointerException())).isFalse();
+    }
+
+    @Test
+    void shouldTreatAClosedPoolAsTransientAndDecideByTheStateOfABatchsFirstFailingEntry() {
+        // given: Hikari closed while shutting down (no SQLState); a batch whose entry hit a unique key
+        var closedPool = new org.jooq.exception.DataAccessException(
+                "x", new SQLException("HikariDataSource (HikariPool-1) has been closed."));
+        var batch = new java.sql.BatchUpdateException(
+                "Batch entry 0 insert into device values ('secret-value')", "0A000", new int[0]);
+        batch.setNextException(new SQLException("duplicate key", "23505"));
+
+        // then
+        assertThat(CommandFailures.isTransient(closedPool)).isTrue();
+        assertThat(CommandFailures.isTransient(batch)).isFalse();
+        assertThat(CommandFailures.isConflict(batch)).isTrue();
+        assertThat(CommandFailures.reason(batch)).doesNotContain("secret-value").contains("23505");
     }
 
     @Test
