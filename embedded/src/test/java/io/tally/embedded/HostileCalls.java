@@ -258,7 +258,17 @@ final class HostileCalls {
                 body.put("from", "2026-01-01");
                 body.put("to", "2030-01-01T00:00:00Z");
                 body.put("limit", 10);
-                body.put("offset", 0);
+                if (salt % 3 == 0) {
+                    // A well-formed cursor, as a page's next link carries one.
+                    body.put(
+                            "cursor",
+                            java.util.Base64.getUrlEncoder()
+                                    .withoutPadding()
+                                    .encodeToString(("2027-01-01T00:00:00Z|" + new java.util.UUID(salt, salt))
+                                            .getBytes(StandardCharsets.UTF_8)));
+                } else {
+                    body.put("offset", 0);
+                }
             }
             case "batch" -> {
                 Map<String, Object> operation = identity(salt);

@@ -69,7 +69,8 @@ class PipelineIT {
                 infra.bootstrapServers(), jdbcUrl, db.username(), db.password(), ENVELOPE_KEY, 0, 0, 3));
         pipeline.tenants().register("IT company", TENANT);
         sql("insert into product (tenant_id, short_code, name) values ('it-tenant', '" + PRODUCT + "', 'IT app')");
-        pipeline.startGateway();
+        // A shallow history offset, so that paging past it (by cursor) is seen with a handful of entries.
+        pipeline.startGateway(Map.of("tally.limits.max-history-offset", HISTORY_OFFSET_LIMIT));
         pipeline.awaitGatewayReady(Duration.ofMinutes(1));
         client = new LicenseApiClient(URI.create(pipeline.gatewayUrl()), TENANT.apiKey(), TENANT.sharedKey());
     }
@@ -188,6 +189,48 @@ class PipelineIT {
         assertThat(rest.get("next").isNull()).isTrue();
         assertThat(rest.get("previous").asString()).isEqualTo(history + "?limit=2&offset=0");
         assertThat(json(bounded.body()).get("count").asLong()).isZero();
+    }
+
+    static final int HISTORY_OFFSET_LIMIT = 2;
+
+    @Test
+    void shouldPageByCursorPastTheDeepestOffsetWhenFollowingNextLinks() throws Exception {
+        // given: five consumptions, pages of two, offsets allowed up to two
+        long licenseId = license("KEY-HISTORY-DEEP", 100);
+        List<Integer> sent = new ArrayList<>();
+        for (int units = 1; units <= 5; units++) {
+            assertThat(consume("KEY-HISTORY-DEEP", units).status()).isEqualTo(200);
+            sent.add(0, units);
+        }
+        String link = "/api/v1/licenses/" + licenseId + "/consumptions/?limit=2";
+
+        // when: following next links to the end
+        List<Integer> seen = new ArrayList<>();
+        List<String> links = new ArrayList<>();
+        while (link != null && links.size() < 10) {
+            links.add(link);
+            var page = managementCall(TENANT.managementKey(), "GET", link, null);
+            assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+            JsonNode body = json(page.body());
+            body.get("results")
+                    .forEach(entry -> seen.add(entry.get("consumptions").asInt()));
+            link = body.get("next").isNull() ? null : body.get("next").asString();
+        }
+        var offsetTooDeep = managementCall(
+                TENANT.managementKey(),
+                "GET",
+                "/api/v1/licenses/" + licenseId + "/consumptions/?offset=" + (HISTORY_OFFSET_LIMIT + 1),
+                null);
+        var forgedCursor = managementCall(
+                TENANT.managementKey(), "GET", "/api/v1/licenses/" + licenseId + "/consumptions/?cursor=bm9wZQ", null);
+
+        // then: every entry once, newest first; the third page by cursor, not by offset
+        assertThat(seen).isEqualTo(sent);
+        assertThat(links).hasSize(3);
+        assertThat(links.get(1)).contains("offset=2");
+        assertThat(links.get(2)).contains("cursor=").doesNotContain("offset");
+        assertThat(offsetTooDeep.statusCode()).isEqualTo(400);
+        assertThat(json(forgedCursor.body()).get("message").asString()).startsWith("cursor:");
     }
 
     @Test

@@ -166,11 +166,20 @@ public sealed interface ManagementCommand extends Command {
             Instant from,
             Instant to,
             int limit,
-            int offset)
+            int offset,
+            UUID beforeRequestId)
             implements ManagementCommand {
+        /**
+         * @param beforeRequestId with {@code to}, a keyset cursor: entries accepted exactly at {@code to} are included
+         *     when their request id sorts below this one (the page after one ending with that entry); {@code null}
+         *     for none
+         */
         public ListConsumptions {
             if (limit < 1 || offset < 0) {
                 throw new IllegalArgumentException("limit must be positive and offset not negative");
+            }
+            if (beforeRequestId != null && to == null) {
+                throw new IllegalArgumentException("a cursor (beforeRequestId) needs to");
             }
         }
 

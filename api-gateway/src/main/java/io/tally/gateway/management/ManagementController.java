@@ -1,12 +1,10 @@
 package io.tally.gateway.management;
 
-import io.tally.gateway.api.ApiError;
 import io.tally.gateway.api.ApiException;
 import io.tally.gateway.api.ApiJson;
 import io.tally.gateway.api.RequestIds;
 import io.tally.gateway.consumption.Outcomes;
 import io.tally.gateway.consumption.Requests;
-import io.tally.gateway.tenant.TenantKeys;
 import io.tally.gateway.validation.InputLimits;
 import io.tally.gateway.validation.RequestFields;
 import io.tally.protocol.Command;
@@ -46,23 +44,16 @@ class ManagementController {
             List.of("perpetual", "time-limited", "subscription", "consumption");
     private static final List<String> PERIODS = List.of("daily", "weekly", "monthly", "annually");
 
-    private final TenantKeys tenants;
+    private final ManagementAuthentication authentication;
     private final Outcomes outcomes;
     private final ApiJson json;
     private final Clock clock;
-    private final io.tally.gateway.tenant.TenantRateLimits rateLimits;
     private final InputLimits limits;
 
     ManagementController(
-            TenantKeys tenants,
-            Outcomes outcomes,
-            ApiJson json,
-            Clock clock,
-            io.tally.gateway.tenant.TenantRateLimits rateLimits,
-            InputLimits limits) {
-        this.rateLimits = rateLimits;
+            ManagementAuthentication authentication, Outcomes outcomes, ApiJson json, Clock clock, InputLimits limits) {
         this.limits = limits;
-        this.tenants = tenants;
+        this.authentication = authentication;
         this.outcomes = outcomes;
         this.json = json;
         this.clock = clock;
@@ -219,92 +210,6 @@ class ManagementController {
         return changeLicense(tenant, id, null, new LicenseChange.Read(), this::licenseBody);
     }
 
-    /**
-     * A license's usage history from the ledger: its consumption requests, applied or refused, newest first, paged
-     * with {@code limit} (1-500, default 50) and {@code offset}; {@code from} (inclusive) and {@code to} (exclusive)
-     * bound the requests' accepted-at, as ISO-8601 dates or date-times.
-     */
-    @GetMapping("/api/v1/licenses/{id}/consumptions/")
-    CompletableFuture<ResponseEntity<byte[]>> consumptions(
-            @RequestHeader(value = "Authorization", required = false) String authorization,
-            @PathVariable("id") long id,
-            @org.springframework.web.bind.annotation.RequestParam(value = "from", required = false) String from,
-            @org.springframework.web.bind.annotation.RequestParam(value = "to", required = false) String to,
-            @org.springframework.web.bind.annotation.RequestParam(value = "limit", required = false) String limit,
-            @org.springframework.web.bind.annotation.RequestParam(value = "offset", required = false) String offset) {
-        TenantCredentials tenant = authenticate(authorization);
-        Instant fromAt = RequestFields.instant("from", from, limits);
-        Instant toAt = RequestFields.instant("to", to, limits);
-        if (fromAt != null && toAt != null && !fromAt.isBefore(toAt)) {
-            throw invalid("to", "must be later than from");
-        }
-        int pageSize = intParameter("limit", limit, DEFAULT_PAGE, 1, limits.maxHistoryPage());
-        int skip = intParameter("offset", offset, 0, 0, limits.maxHistoryOffset());
-        var command = new ManagementCommand.ListConsumptions(
-                RequestIds.current(), now(), tenant.tenantId(), null, id, fromAt, toAt, pageSize, skip);
-        return outcomes.send(
-                command,
-                result -> result instanceof CommandResult.ConsumptionsListed listed
-                        ? json.respond(200, consumptionPage(listed, id, from, to, pageSize, skip))
-                        : null);
-    }
-
-    private static final int DEFAULT_PAGE = 50;
-
-    /** The page in the shape of the Management API's lists: count, next, previous, results. */
-    private static Map<String, Object> consumptionPage(
-            CommandResult.ConsumptionsListed listed, long id, String from, String to, int limit, int offset) {
-        List<Map<String, Object>> results = new ArrayList<>();
-        for (CommandResult.ConsumptionEntry entry : listed.entries()) {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("request_id", entry.requestId().toString());
-            item.put("type", entry.type());
-            item.put("feature", entry.feature());
-            item.put("hardware_id", entry.hardwareId());
-            item.put("consumptions", entry.consumptions());
-            item.put("outcome", entry.outcome());
-            item.put("code", entry.code());
-            item.put("total_before", entry.totalBefore());
-            item.put("total_after", entry.totalAfter());
-            item.put("accepted_at", entry.acceptedAt().toString());
-            item.put("applied_at", entry.appliedAt().toString());
-            results.add(item);
-        }
-        Map<String, Object> page = new LinkedHashMap<>();
-        page.put("count", listed.count());
-        page.put("next", offset + limit < listed.count() ? pageUrl(id, from, to, limit, offset + limit) : null);
-        page.put("previous", offset > 0 ? pageUrl(id, from, to, limit, Math.max(0, offset - limit)) : null);
-        page.put("results", results);
-        return page;
-    }
-
-    private static String pageUrl(long id, String from, String to, int limit, int offset) {
-        StringBuilder url =
-                new StringBuilder("/api/v1/licenses/" + id + "/consumptions/?limit=" + limit + "&offset=" + offset);
-        if (from != null) {
-            url.append("&from=").append(java.net.URLEncoder.encode(from, java.nio.charset.StandardCharsets.UTF_8));
-        }
-        if (to != null) {
-            url.append("&to=").append(java.net.URLEncoder.encode(to, java.nio.charset.StandardCharsets.UTF_8));
-        }
-        return url.toString();
-    }
-
-    private static int intParameter(String name, String value, int absent, int min, int max) {
-        if (value == null || value.isEmpty()) {
-            return absent;
-        }
-        try {
-            int parsed = Integer.parseInt(value);
-            if (parsed >= min && parsed <= max) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw invalid(name, "must be a whole number from " + min + " to " + max);
-    }
-
     @PostMapping("/api/v1/licenses/{id}/reset_consumption")
     CompletableFuture<ResponseEntity<byte[]>> resetConsumption(
             @RequestHeader(value = "Authorization", required = false) String authorization,
@@ -455,16 +360,7 @@ class ManagementController {
     }
 
     private TenantCredentials authenticate(String authorization) {
-        if (authorization == null || !authorization.startsWith("Api-Key ")) {
-            throw new ApiException(
-                    new ApiError(401, "not_authenticated", "Authorization: Api-Key <management key> is required"));
-        }
-        TenantCredentials tenant = tenants.byManagementKey(
-                        authorization.substring("Api-Key ".length()).trim())
-                .orElseThrow(
-                        () -> new ApiException(new ApiError(401, "invalid_management_key", "Invalid management key")));
-        rateLimits.admit(tenant.tenantId());
-        return tenant;
+        return authentication.authenticate(authorization);
     }
 
     private static ApiException invalid(String field, String why) {

@@ -94,9 +94,18 @@ public class Ledger {
      *
      * @param from earliest accepted-at included, or {@code null}
      * @param to accepted-at before which entries are included, or {@code null}
+     * @param beforeRequestId with {@code to}: entries accepted at {@code to} with a smaller id are included too (the
+     *     page after the entry {@code (to, beforeRequestId)}), or {@code null}
      */
     public Page consumptions(
-            DSLContext tx, String tenantId, long licenseId, Instant from, Instant to, int limit, int offset) {
+            DSLContext tx,
+            String tenantId,
+            long licenseId,
+            Instant from,
+            Instant to,
+            java.util.UUID beforeRequestId,
+            int limit,
+            int offset) {
         Condition selected = COMMAND_LEDGER
                 .LICENSE_ID
                 .eq(licenseId)
@@ -105,7 +114,11 @@ public class Ledger {
         if (from != null) {
             selected = selected.and(COMMAND_LEDGER.ACCEPTED_AT.ge(from.atOffset(ZoneOffset.UTC)));
         }
-        if (to != null) {
+        if (to != null && beforeRequestId != null) {
+            // Keyset: after the entry (to, beforeRequestId) in the order of the page, without walking what came before.
+            selected = selected.and(DSL.row(COMMAND_LEDGER.ACCEPTED_AT, COMMAND_LEDGER.COMMAND_ID)
+                    .lt(to.atOffset(ZoneOffset.UTC), beforeRequestId));
+        } else if (to != null) {
             selected = selected.and(COMMAND_LEDGER.ACCEPTED_AT.lt(to.atOffset(ZoneOffset.UTC)));
         }
         List<LedgerEntry> entries = tx.selectFrom(COMMAND_LEDGER)

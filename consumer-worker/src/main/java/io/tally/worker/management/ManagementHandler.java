@@ -267,6 +267,7 @@ public class ManagementHandler {
                 command.licenseId(),
                 command.from(),
                 command.to(),
+                command.beforeRequestId(),
                 command.limit(),
                 command.offset());
         List<CommandResult.ConsumptionEntry> entries = page.entries().stream()
