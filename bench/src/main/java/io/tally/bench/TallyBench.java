@@ -107,6 +107,19 @@ public final class TallyBench implements Callable<Integer> {
     @Option(names = "--cost-seconds", defaultValue = "30", description = "Length of the cost measurement.")
     int costSeconds;
 
+    @Option(
+            names = "--headline",
+            description = "Run only the headline latency rows (one hot license at 500/s, Zipf licenses at 1,000/s) for"
+                    + " every system, --headline-runs times of --headline-seconds each, and write their median and"
+                    + " spread to docs/benchmarks/headline.md.")
+    boolean headlineOnly;
+
+    @Option(names = "--headline-runs", defaultValue = "3", description = "Runs of each headline row.")
+    int headlineRuns;
+
+    @Option(names = "--headline-seconds", defaultValue = "30", description = "Length of each headline step.")
+    int headlineSeconds;
+
     /** CPU profiles of the phases that miss their targets, as Markdown, in run order. */
     private final StringBuilder cpuProfiles = new StringBuilder();
 
@@ -166,6 +179,9 @@ public final class TallyBench implements Callable<Integer> {
                 StepResult warm = load.run(target, "warm-up", 500, Duration.ofSeconds(4), bodies, hot, drain());
                 System.out.println("  warm-up " + describe(warm));
             }
+            if (headlineOnly) {
+                return headline(load, targets, bodies, Map.of("hot", hot, "zipf", zipfLicense), command, startedAt);
+            }
             List<StepResult> steps = new ArrayList<>();
             for (String profile : profiles) {
                 for (var target : targets) {
@@ -208,6 +224,37 @@ public final class TallyBench implements Callable<Integer> {
             checks.forEach((name, held) -> System.out.println((held ? "  held: " : "  FAILED: ") + name));
             return checks.containsValue(false) ? 1 : 0;
         }
+    }
+
+    /** The headline rows, printed and written to {@code benchmarks/headline.md} beside the report. */
+    private int headline(
+            OpenLoopLoad load,
+            List<OpenLoopLoad.Target> targets,
+            byte[][] bodies,
+            Map<String, IntSupplier> licenses,
+            String command,
+            String startedAt)
+            throws Exception {
+        Duration step = Duration.ofSeconds(headlineSeconds);
+        System.out.printf("Headline rows: %d runs of %d s each%n", headlineRuns, headlineSeconds);
+        var measured = io.tally.bench.headline.HeadlineRows.run(
+                load,
+                targets,
+                io.tally.bench.headline.HeadlineRows.DEFAULT_ROWS,
+                headlineRuns,
+                step,
+                bodies,
+                licenses,
+                System.out);
+        String table = io.tally.bench.headline.HeadlineRows.markdown(measured, headlineRuns, step);
+        System.out.println(table);
+        Path file = report.toAbsolutePath().getParent().resolve("benchmarks/headline.md");
+        Files.createDirectories(file.getParent());
+        Files.writeString(
+                file,
+                "# Headline latency\n\n`" + command + "`, started " + startedAt + ", on " + machine() + ".\n\n"
+                        + table);
+        return 0;
     }
 
     private ReplayBenchmark.Result replay(BenchEnvironment environment, String[] licenses) throws Exception {

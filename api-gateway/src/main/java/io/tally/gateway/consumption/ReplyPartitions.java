@@ -2,7 +2,6 @@ package io.tally.gateway.consumption;
 
 import java.util.Collection;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
@@ -12,8 +11,8 @@ import org.springframework.stereotype.Component;
  * The partitions of the replies topic this gateway instance reads, as the gateways' consumer group assigned them.
  *
  * <p>All gateway instances form one consumer group on the replies topic, so each partition is read by exactly one
- * instance, and no instance reads another's replies. Each command names one of its sender's partitions in the
- * {@code kafka_replyPartition} header, where the worker writes its reply. The group assigns partitions as instances
+ * instance, and no instance reads another's replies. Each command names its sender's partition (the lowest it owns) in
+ * the {@code kafka_replyPartition} header, where the worker writes its reply. The group assigns partitions as instances
  * come and go, with no configuration per instance; an instance that dies loses only the replies of its own calls (its
  * partitions go to the others, which find no waiting call for them and drop them).
  *
@@ -24,18 +23,16 @@ import org.springframework.stereotype.Component;
 public class ReplyPartitions implements ConsumerAwareRebalanceListener {
 
     private volatile int[] owned = new int[0];
-    private final AtomicInteger next = new AtomicInteger();
 
     /**
-     * A partition this instance reads replies from, in turn, so that replies spread over its partitions; {@code -1}
-     * while it owns none (just started, or more instances than partitions).
+     * The partition this instance has its replies written to: the lowest it owns, the same for every call, so that a
+     * worker's batch writes to one reply partition per gateway instance and its Kafka transaction registers no more
+     * (each partition a transaction touches costs the broker a registration and a commit marker). {@code -1} while it
+     * owns none (just started, or more instances than partitions).
      */
     public int next() {
         int[] partitions = owned;
-        if (partitions.length == 0) {
-            return -1;
-        }
-        return partitions[Math.floorMod(next.getAndIncrement(), partitions.length)];
+        return partitions.length == 0 ? -1 : partitions[0];
     }
 
     /** How many reply partitions this instance owns now. */
