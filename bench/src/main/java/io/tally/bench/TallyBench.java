@@ -180,7 +180,14 @@ public final class TallyBench implements Callable<Integer> {
                 System.out.println("  warm-up " + describe(warm));
             }
             if (headlineOnly) {
-                return headline(load, targets, bodies, Map.of("hot", hot, "zipf", zipfLicense), command, startedAt);
+                return headline(
+                        load,
+                        targets,
+                        bodies,
+                        Map.of("hot", hot, "zipf", zipfLicense),
+                        command,
+                        startedAt,
+                        environment.tally.workerUrl());
             }
             List<StepResult> steps = new ArrayList<>();
             for (String profile : profiles) {
@@ -233,10 +240,12 @@ public final class TallyBench implements Callable<Integer> {
             byte[][] bodies,
             Map<String, IntSupplier> licenses,
             String command,
-            String startedAt)
+            String startedAt,
+            String workerUrl)
             throws Exception {
         Duration step = Duration.ofSeconds(headlineSeconds);
         System.out.printf("Headline rows: %d runs of %d s each%n", headlineRuns, headlineSeconds);
+        var stagesBefore = io.tally.bench.headline.WorkerStages.read(workerUrl);
         var measured = io.tally.bench.headline.HeadlineRows.run(
                 load,
                 targets,
@@ -246,7 +255,10 @@ public final class TallyBench implements Callable<Integer> {
                 bodies,
                 licenses,
                 System.out);
-        String table = io.tally.bench.headline.HeadlineRows.markdown(measured, headlineRuns, step);
+        String table = io.tally.bench.headline.HeadlineRows.markdown(measured, headlineRuns, step)
+                + "\nTally's worker over all the rows above, from its own meters:\n\n"
+                + io.tally.bench.headline.WorkerStages.markdown(
+                        stagesBefore, io.tally.bench.headline.WorkerStages.read(workerUrl));
         System.out.println(table);
         Path file = report.toAbsolutePath().getParent().resolve("benchmarks/headline.md");
         Files.createDirectories(file.getParent());

@@ -93,6 +93,13 @@ class WorkerConfiguration {
         return new org.springframework.kafka.listener.DefaultAfterRollbackProcessor<>(backOff);
     }
 
+    /** The Kafka half of a batch timed stage by stage ({@link io.tally.worker.intake.TimedProducer}). */
+    @Bean
+    org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer timedProducers(
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        return factory -> factory.addPostProcessor(io.tally.worker.intake.TimedProducers.timed(meters));
+    }
+
     /** Listener containers hand partitions over cleanly ({@link io.tally.worker.intake.PartitionHandover}). */
     @Bean
     org.springframework.kafka.config.ContainerCustomizer<

@@ -65,6 +65,7 @@ class CommandListener {
     private final io.micrometer.core.instrument.MeterRegistry meters;
     private final io.micrometer.core.instrument.DistributionSummary batchSizes;
     private final io.micrometer.core.instrument.Timer batchDurations;
+    private final io.micrometer.core.instrument.Timer postgresDurations;
     private final io.micrometer.core.instrument.Timer commandAges;
     private final io.micrometer.core.instrument.Counter deadLetters;
     private final Map<List<String>, io.micrometer.core.instrument.Counter> decisionCounters =
@@ -91,6 +92,10 @@ class CommandListener {
                 .register(meters);
         this.batchDurations = io.micrometer.core.instrument.Timer.builder("tally.worker.batch.duration")
                 .description("Time to apply one batch: checks, the PostgreSQL transaction, sending its messages")
+                .publishPercentileHistogram()
+                .register(meters);
+        this.postgresDurations = io.micrometer.core.instrument.Timer.builder("tally.worker.batch.postgres")
+                .description("One batch's PostgreSQL work: every transaction of it, isolation included")
                 .publishPercentileHistogram()
                 .register(meters);
         this.commandAges = io.micrometer.core.instrument.Timer.builder("tally.worker.command.age")
@@ -147,7 +152,9 @@ class CommandListener {
             commands.add(new IncomingCommand(command, record.partition(), record.offset()));
             origins.putIfAbsent(command.commandId(), record);
         }
+        long postgresStarted = System.nanoTime();
         IsolatingBatchApplier.Outcome applied = applier.apply(commands, committedOffsets(records));
+        postgresDurations.record(System.nanoTime() - postgresStarted, java.util.concurrent.TimeUnit.NANOSECONDS);
         java.time.Instant batchTime = null;
         for (CommandBatchApplier.Decided decided : applied.decided()) {
             if (decided.entry() != null
