@@ -70,7 +70,10 @@ public final class WorkerStages {
         double seconds = (after.nanos() - before.nanos()) / 1e9;
         StringBuilder table = new StringBuilder("| Worker stage | Mean |\n|---|---|\n");
         double batches = delta(before, after, "tally_worker_batch_commands_count");
-        table.append(String.format(Locale.ROOT, "| batches per second | %.1f |%n", batches / seconds));
+        table.append(String.format(
+                Locale.ROOT,
+                "| batches per second, over the whole stretch (each system is loaded in turn) | %.1f |%n",
+                batches / seconds));
         STAGES.forEach((meter, label) -> {
             double count = delta(before, after, meter + "_count");
             double sum = delta(before, after, meter + "_sum");

@@ -32,7 +32,7 @@ class WorkerStagesTest {
 
         // then
         assertThat(table)
-                .contains("| batches per second | 10.0 |")
+                .contains("| batches per second, over the whole stretch (each system is loaded in turn) | 10.0 |")
                 .contains("| commands per batch | 5.00 |")
                 .contains("| of which PostgreSQL, ms | 20.00 |")
                 .contains("| then the Kafka commit, ms | 15.00 |");
