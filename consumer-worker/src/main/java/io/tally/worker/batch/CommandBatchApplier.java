@@ -104,7 +104,19 @@ public class CommandBatchApplier {
      * One command as decided: its reply, its ledger entry, and whether its event still has to be emitted (false when
      * it is known to be on the events topic already, or for a second copy of a command in the same batch).
      */
-    public record Decided(Command command, CommandReply reply, LedgerEntry entry, boolean emitEvent) {}
+    public record Decided(
+            Command command, CommandReply reply, LedgerEntry entry, boolean emitEvent, byte[] encodedReply) {
+
+        /** Its reply not encoded yet. */
+        public Decided(Command command, CommandReply reply, LedgerEntry entry, boolean emitEvent) {
+            this(command, reply, entry, emitEvent, null);
+        }
+
+        /** The same, with or without its event. */
+        public Decided withEmitEvent(boolean emit) {
+            return new Decided(command, reply, entry, emit, encodedReply);
+        }
+    }
 
     /**
      * What a batch did: one {@link Decided} per command, in batch order, and the new state of every license whose row
@@ -206,25 +218,29 @@ public class CommandBatchApplier {
                                 || entry.offset() != incoming.offset());
                 boolean emit = emitted.add(id) && !known;
                 CommandReply reply = new CommandReply(id, results.get(id));
-                if (fresh.containsKey(id)) {
-                    checkSize(incoming.command(), reply);
-                }
-                decided.add(new Decided(incoming.command(), reply, entry, emit));
+                byte[] encoded = fresh.containsKey(id) ? measured(incoming.command(), reply) : null;
+                decided.add(new Decided(incoming.command(), reply, entry, emit, encoded));
             }
             return decided;
         }
 
-        /** Answers whose size depends on the request are measured; the others are small by construction. */
-        private void checkSize(Command command, CommandReply reply) {
+        /**
+         * Answers whose size depends on the request are measured, encoded once: the bytes go on as the reply. The others
+         * are small by construction and left for the listener to encode; {@code null} for those.
+         */
+        private byte[] measured(Command command, CommandReply reply) {
             if (reply.result() instanceof CommandResult.OrderCreated
                     || reply.result() instanceof CommandResult.ConsumptionsListed
                     || reply.result() instanceof CommandResult.OutcomeFound
                     || reply.result() instanceof CommandResult.LicenseChecked) {
-                int bytes = codec.encodeReply(reply).length;
-                if (bytes > maxAnswerBytes) {
-                    throw new AnswerTooLargeException(command.getClass().getSimpleName(), bytes, maxAnswerBytes);
+                byte[] encoded = codec.encodeReply(reply);
+                if (encoded.length > maxAnswerBytes) {
+                    throw new AnswerTooLargeException(
+                            command.getClass().getSimpleName(), encoded.length, maxAnswerBytes);
                 }
+                return encoded;
             }
+            return null;
         }
 
         private void answerRetry(IncomingCommand incoming, Ledger.KeyUse use) {

@@ -171,10 +171,7 @@ public class IsolatingBatchApplier {
             for (CommandBatchApplier.Decided one : part) {
                 boolean firstSeen = emitted.add(one.command().commandId());
                 boolean emit = firstSeen && one.emitEvent();
-                decided.add(
-                        emit == one.emitEvent()
-                                ? one
-                                : new CommandBatchApplier.Decided(one.command(), one.reply(), one.entry(), false));
+                decided.add(emit == one.emitEvent() ? one : one.withEmitEvent(false));
             }
         }
         Map<Long, LicenseCache.Entry> changed = new LinkedHashMap<>();

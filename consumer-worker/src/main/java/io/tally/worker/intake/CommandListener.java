@@ -1,7 +1,6 @@
 package io.tally.worker.intake;
 
 import io.tally.protocol.Command;
-import io.tally.protocol.CommandReply;
 import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.RejectionType;
@@ -210,7 +209,7 @@ class CommandListener {
             CommandBatchApplier.Decided decided, ConsumerRecord<String, byte[]> origin, String isolatedNow) {
         if (origin.headers().lastHeader(KafkaHeaders.CORRELATION_ID) != null) {
             // Only a gateway waiting for the answer asks for one; commands produced otherwise get none.
-            sendReply(decided.reply(), origin);
+            sendReply(decided, origin);
         }
         if (isolatedNow != null) {
             deadLetter(origin, isolatedNow);
@@ -310,13 +309,13 @@ class CommandListener {
         return kafka.send(dead);
     }
 
-    private CompletableFuture<?> sendReply(CommandReply reply, ConsumerRecord<String, byte[]> origin) {
+    private CompletableFuture<?> sendReply(CommandBatchApplier.Decided decided, ConsumerRecord<String, byte[]> origin) {
         String topic = header(origin.headers(), KafkaHeaders.REPLY_TOPIC);
         var record = new ProducerRecord<String, byte[]>(
                 topic != null ? topic : Topics.REPLIES,
                 replyPartition(origin.headers()),
                 origin.key(),
-                codec.encodeReply(reply));
+                decided.encodedReply() != null ? decided.encodedReply() : codec.encodeReply(decided.reply()));
         Header correlation = origin.headers().lastHeader(KafkaHeaders.CORRELATION_ID);
         if (correlation != null) {
             record.headers().add(KafkaHeaders.CORRELATION_ID, correlation.value());
