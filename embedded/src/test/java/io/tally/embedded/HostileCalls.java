@@ -180,14 +180,14 @@ final class HostileCalls {
         }
         return switch (endpoint) {
             case "check_license", "check_license_feature" ->
-                new Call("GET", "/api/v4/" + endpoint + "?" + query(body, values, salt), null, headers, true);
-            case "requests" -> new Call("GET", "/api/v4/requests/" + pathId(values, salt), null, headers, true);
-            case "license" -> new Call("GET", "/api/v1/licenses/" + pathId(values, salt) + "/", null, headers, false);
+                new Call("GET", "/api/v4/" + endpoint + "?" + query(body, salt), null, headers, true);
+            case "requests" -> new Call("GET", "/api/v4/requests/" + pathId(salt), null, headers, true);
+            case "license" -> new Call("GET", "/api/v1/licenses/" + pathId(salt) + "/", null, headers, false);
             case "consumptions" ->
                 new Call(
                         "GET",
-                        "/api/v1/licenses/" + (salt % 4 == 0 ? pathId(values, salt) : licenseId) + "/consumptions/?"
-                                + query(body, values, salt),
+                        "/api/v1/licenses/" + (salt % 4 == 0 ? pathId(salt) : licenseId) + "/consumptions/?"
+                                + query(body, salt),
                         null,
                         headers,
                         false);
@@ -200,8 +200,7 @@ final class HostileCalls {
                         headers,
                         false);
             case "blacklist" ->
-                new Call(
-                        "POST", "/api/v1/devices/" + pathId(values, salt) + "/blacklist/", new byte[0], headers, false);
+                new Call("POST", "/api/v1/devices/" + pathId(salt) + "/blacklist/", new byte[0], headers, false);
             case "products" -> post("/api/v1/products/", body, breakage, salt, headers, false);
             case "product-features" -> post("/api/v1/product-features/", body, breakage, salt, headers, false);
             case "create_order" -> post("/api/v1/orders/create_order/", body, breakage, salt, headers, false);
@@ -349,7 +348,7 @@ final class HostileCalls {
     }
 
     /** Query parameters: the body's fields as text, some replaced by hostile percent-encoded values. */
-    private static String query(Map<String, Object> body, List<Raw> values, long salt) {
+    private static String query(Map<String, Object> body, long salt) {
         List<String> hostile = List.of(
                 "a%00b",
                 "%FF",
@@ -389,7 +388,7 @@ final class HostileCalls {
         return ids.get((int) (salt % ids.size()));
     }
 
-    private static String pathId(List<Raw> values, long salt) {
+    private static String pathId(long salt) {
         List<String> ids = List.of("0", "-1", "99999999999999999999", "abc", "%00", "1", "2", "3", "1.5", "%FF");
         return ids.get((int) (salt % ids.size()));
     }

@@ -66,18 +66,30 @@ class UsageHistoryController {
                     .encodeToString((acceptedAt + "|" + requestId).getBytes(StandardCharsets.UTF_8));
         }
 
-        /** The cursor a page gave, or 400 {@code validation_error}. */
-        static Cursor decode(String text) {
-            try {
-                String[] parts = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|");
-                if (parts.length == 2) {
-                    return new Cursor(Instant.parse(parts[0]), UUID.fromString(parts[1]));
+        /**
+         * The cursor a page gave, or 400 {@code validation_error}: one not given by a page (too long, not decodable, or
+         * naming a time outside the accepted range) never reaches the worker.
+         */
+        static Cursor decode(String text, InputLimits limits) {
+            if (text.length() <= MAX_CURSOR) {
+                try {
+                    String[] parts =
+                            new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|");
+                    if (parts.length == 2) {
+                        Instant at = Instant.parse(parts[0]);
+                        if (!at.isBefore(limits.earliestDate()) && !at.isAfter(limits.latestDate())) {
+                            return new Cursor(at, UUID.fromString(parts[1]));
+                        }
+                    }
+                } catch (IllegalArgumentException | java.time.DateTimeException e) {
+                    // answered below
                 }
-            } catch (IllegalArgumentException | java.time.DateTimeException e) {
-                // answered below
             }
             throw RequestFields.invalid("cursor", "must be a cursor from a page's next link");
         }
+
+        /** Longer than any cursor a page gives (an ISO instant, a UUID, base64). */
+        private static final int MAX_CURSOR = 128;
     }
 
     @GetMapping("/api/v1/licenses/{id}/consumptions/")
@@ -95,9 +107,19 @@ class UsageHistoryController {
         if (fromAt != null && toAt != null && !fromAt.isBefore(toAt)) {
             throw RequestFields.invalid("to", "must be later than from");
         }
-        int pageSize = intParameter("limit", limit, DEFAULT_PAGE, 1, limits.maxHistoryPage());
-        int skip = intParameter("offset", offset, 0, 0, limits.maxHistoryOffset());
-        Cursor after = cursor == null || cursor.isEmpty() ? null : Cursor.decode(cursor);
+        Map<String, String> paging = new java.util.HashMap<>();
+        if (limit != null) {
+            paging.put("limit", limit);
+        }
+        if (offset != null) {
+            paging.put("offset", offset);
+        }
+        RequestFields query = RequestFields.ofQuery(json.mapper(), paging, limits);
+        Integer requestedPage = query.int32("limit", 1, limits.maxHistoryPage());
+        Integer requestedOffset = query.int32("offset", 0, limits.maxHistoryOffset());
+        int pageSize = requestedPage == null ? DEFAULT_PAGE : requestedPage;
+        int skip = requestedOffset == null ? 0 : requestedOffset;
+        Cursor after = cursor == null || cursor.isEmpty() ? null : Cursor.decode(cursor, limits);
         if (after != null && skip > 0) {
             throw RequestFields.invalid("cursor", "cannot be combined with offset");
         }
@@ -177,20 +199,5 @@ class UsageHistoryController {
             url.append("&to=").append(URLEncoder.encode(to, StandardCharsets.UTF_8));
         }
         return url.toString();
-    }
-
-    private static int intParameter(String name, String value, int absent, int min, int max) {
-        if (value == null || value.isEmpty()) {
-            return absent;
-        }
-        try {
-            int parsed = Integer.parseInt(value);
-            if (parsed >= min && parsed <= max) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw RequestFields.invalid(name, "must be a whole number from " + min + " to " + max);
     }
 }
