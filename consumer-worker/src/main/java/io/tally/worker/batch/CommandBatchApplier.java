@@ -51,6 +51,8 @@ public class CommandBatchApplier {
     private final java.time.Clock clock;
     private final io.tally.protocol.ProtocolCodec codec;
     private final int maxAnswerBytes;
+    private final BatchReads reads;
+    private final BatchWrites writes;
 
     /** Answers of at most {@link #DEFAULT_MAX_ANSWER_BYTES}. */
     public CommandBatchApplier(
@@ -95,6 +97,8 @@ public class CommandBatchApplier {
         this.clock = clock;
         this.codec = codec;
         this.maxAnswerBytes = maxAnswerBytes;
+        this.reads = new BatchReads(ledger);
+        this.writes = new BatchWrites(ledger, store);
     }
 
     /** Half of Kafka's default largest message (1 MiB): room for headers and for the event beside it. */
@@ -166,6 +170,8 @@ public class CommandBatchApplier {
 
         private final Map<UUID, CommandResult> results = new HashMap<>();
         private final List<LedgerEntry> entries = new ArrayList<>();
+        /** Commands whose Idempotency-Key this batch uses first. */
+        private final List<Command> keyed = new ArrayList<>();
 
         Transaction(DSLContext tx) {
             this.tx = tx;
@@ -174,11 +180,16 @@ public class CommandBatchApplier {
         List<Decided> run(List<IncomingCommand> batch, Map<Integer, Long> committedOffsets) {
             List<Command> commands =
                     batch.stream().map(IncomingCommand::command).toList();
-            Map<UUID, LedgerEntry> stored = ledger.decidedAmong(tx, commands);
+            // The batch's reads in one round trip: the ledger's decisions, the emission marks, Idempotency-Keys, and
+            // the locks and versions of the licenses the cache knows by name.
+            Map<LicenseStore.Key, Long> knownIds = knownIds(commands);
+            BatchReads.Found found =
+                    reads.read(tx, commands, committedOffsets, new java.util.HashSet<>(knownIds.values()));
+            Map<UUID, LedgerEntry> stored = found.decided();
             stored.forEach((id, entry) -> results.put(id, entry.result()));
-            Map<Integer, Long> emittedThrough = ledger.emittedThrough(tx, committedOffsets);
-            Map<List<String>, Ledger.KeyUse> keyUses = new HashMap<>(ledger.keyUses(tx, commands));
-            prefetch(batch);
+            Map<Integer, Long> emittedThrough = found.emittedThrough();
+            Map<List<String>, Ledger.KeyUse> keyUses = new HashMap<>(found.keyUses());
+            prefetch(commands, knownIds, found.lockedVersions());
             for (IncomingCommand incoming : batch) {
                 Command command = incoming.command();
                 if (results.containsKey(command.commandId())) {
@@ -193,15 +204,14 @@ public class CommandBatchApplier {
                         continue;
                     }
                     keyUses.put(key, new Ledger.KeyUse(command.idempotency().requestDigest(), command.commandId()));
-                    ledger.rememberKey(tx, command);
+                    keyed.add(command);
                 }
                 switch (command) {
                     case LicenseCommand licenseCommand -> decide(incoming, licenseCommand);
                     case ManagementCommand managementCommand -> manage(incoming, managementCommand);
                 }
             }
-            flush();
-            ledger.write(tx, entries);
+            flush(true);
             Map<UUID, LedgerEntry> fresh = new HashMap<>();
             entries.forEach(entry -> fresh.put(entry.commandId(), entry));
             java.util.Set<UUID> emitted = new java.util.HashSet<>();
@@ -301,26 +311,34 @@ public class CommandBatchApplier {
             }
         }
 
+        /** The ids the cache knows for the licenses the batch's license commands name. */
+        private Map<LicenseStore.Key, Long> knownIds(List<Command> commands) {
+            Map<LicenseStore.Key, Long> knownIds = new HashMap<>();
+            for (Command command : commands) {
+                if (command instanceof LicenseCommand licenseCommand) {
+                    var key = new LicenseStore.Key(command.tenantId(), licenseCommand.license());
+                    Long id = cache.idOf(key);
+                    if (id != null) {
+                        knownIds.put(key, id);
+                    }
+                }
+            }
+            return knownIds;
+        }
+
         /**
-         * Finds and locks every license the batch's undecided license commands name: those the cache knows by locking
-         * them and reading their versions (one query), reloading the few whose version moved; the others by name.
+         * Finds every license the batch's undecided license commands name: those the cache knows, locked with their
+         * versions read by the batch's reads, from the cache, reloading the few whose version moved; the others by
+         * name (locking them).
          */
-        private void prefetch(List<IncomingCommand> batch) {
-            List<LicenseStore.Key> keys = batch.stream()
-                    .map(IncomingCommand::command)
+        private void prefetch(
+                List<Command> commands, Map<LicenseStore.Key, Long> knownIds, Map<Long, Long> lockedVersions) {
+            List<LicenseStore.Key> keys = commands.stream()
                     .filter(command -> !results.containsKey(command.commandId()))
                     .filter(command -> command instanceof LicenseCommand)
                     .map(command -> new LicenseStore.Key(command.tenantId(), ((LicenseCommand) command).license()))
                     .distinct()
                     .toList();
-            Map<LicenseStore.Key, Long> knownIds = new HashMap<>();
-            for (LicenseStore.Key key : keys) {
-                Long id = cache.idOf(key);
-                if (id != null) {
-                    knownIds.put(key, id);
-                }
-            }
-            Map<Long, Long> lockedVersions = store.lockVersions(tx, new java.util.HashSet<>(knownIds.values()));
             Map<Long, LicenseStore.Lookup.Found> usable = new HashMap<>();
             List<Long> moved = new ArrayList<>();
             lockedVersions.forEach((id, version) -> {
@@ -370,7 +388,7 @@ public class CommandBatchApplier {
         private void manage(IncomingCommand incoming, ManagementCommand command) {
             // Management commands may change licenses loaded in this batch (new feature copies): write what is
             // pending and load afresh afterwards.
-            flush();
+            flush(false);
             lookups.clear();
             original.clear();
             versions.clear();
@@ -382,8 +400,10 @@ public class CommandBatchApplier {
         /**
          * Writes every license changed since it was found. Each one's row is written, even when only a device or a
          * feature changed, so that its new version comes back with it and the cache can keep it.
+         *
+         * @param last whether the batch is decided: the Idempotency-Keys and ledger entries go with the licenses
          */
-        private void flush() {
+        private void flush(boolean last) {
             var pending = new LicenseStore.PendingWrites();
             current.forEach((id, state) -> {
                 LicenseState before = loaded.get(id);
@@ -394,7 +414,8 @@ public class CommandBatchApplier {
                     pending.touch(loaded.get(id));
                 }
             });
-            store.write(tx, pending).forEach((id, version) -> {
+            Map<Long, Long> written = last ? writes.write(tx, pending, keyed, entries) : store.write(tx, pending);
+            written.forEach((id, version) -> {
                 versions.put(id, version);
                 original.put(id, loaded.get(id));
                 changed.put(id, new LicenseCache.Entry(loaded.get(id), version));

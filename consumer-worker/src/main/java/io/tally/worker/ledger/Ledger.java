@@ -1,13 +1,12 @@
 package io.tally.worker.ledger;
 
 import static io.tally.worker.db.Tables.COMMAND_LEDGER;
-import static io.tally.worker.db.Tables.EVENT_EMISSION_PROGRESS;
-import static io.tally.worker.db.Tables.IDEMPOTENCY_KEY;
 
 import io.tally.protocol.Command;
 import io.tally.protocol.CommandResult;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.worker.db.tables.records.CommandLedgerRecord;
+import io.tally.worker.sql.ArrayParameter;
 import java.io.StringReader;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -39,28 +38,6 @@ public class Ledger {
     /** The stored entries of those of {@code commandIds} already decided, in every month of the ledger. */
     public Map<UUID, LedgerEntry> decided(DSLContext tx, Collection<UUID> commandIds) {
         return decided(tx, commandIds, DSL.trueCondition());
-    }
-
-    /**
-     * The stored entries of those of {@code commands} already decided. Reads only the ledger's months of their
-     * accepted-at times (a command's accepted-at is part of it, the same at every delivery).
-     */
-    public Map<UUID, LedgerEntry> decidedAmong(DSLContext tx, Collection<? extends Command> commands) {
-        if (commands.isEmpty()) {
-            return new HashMap<>();
-        }
-        Instant earliest = commands.stream()
-                .map(Command::acceptedAt)
-                .min(Instant::compareTo)
-                .orElseThrow();
-        Instant latest = commands.stream()
-                .map(Command::acceptedAt)
-                .max(Instant::compareTo)
-                .orElseThrow();
-        return decided(
-                tx,
-                commands.stream().map(Command::commandId).toList(),
-                COMMAND_LEDGER.ACCEPTED_AT.between(earliest.atOffset(ZoneOffset.UTC), latest.atOffset(ZoneOffset.UTC)));
     }
 
     private Map<UUID, LedgerEntry> decided(DSLContext tx, Collection<UUID> commandIds, Condition months) {
@@ -132,7 +109,8 @@ public class Ledger {
         return new Page(counted, entries);
     }
 
-    private LedgerEntry entry(CommandLedgerRecord row) {
+    /** The entry a ledger row holds. */
+    public LedgerEntry entry(CommandLedgerRecord row) {
         return new LedgerEntry(
                 row.getCommandId(),
                 row.getTenantId(),
@@ -159,60 +137,143 @@ public class Ledger {
 
     /**
      * Raises each partition's emitted-through mark to {@code committedOffset - 1} (never lowers it) and returns the
-     * marks: the events of commands at or below a mark are known to be on the events topic.
+     * marks: the events of commands at or below a mark are known to be on the events topic. Parameters: the partitions
+     * ({@code int[]}) and their committed offsets minus one ({@code bigint[]}).
      */
+    public static final String RAISE_EMISSION_MARKS =
+            "insert into event_emission_progress as p (kafka_partition, emitted_through)"
+                    + " select * from unnest(?::int[], ?::bigint[])"
+                    + " on conflict (kafka_partition) do update set emitted_through = greatest(p.emitted_through, excluded.emitted_through)"
+                    + " returning kafka_partition, emitted_through";
+
+    /** Runs {@link #RAISE_EMISSION_MARKS} for {@code committedOffsets} and returns the marks. */
     public Map<Integer, Long> emittedThrough(DSLContext tx, Map<Integer, Long> committedOffsets) {
         Map<Integer, Long> marks = new HashMap<>();
-        committedOffsets.forEach((partition, committed) -> {
-            long mark = tx.insertInto(EVENT_EMISSION_PROGRESS)
-                    .set(EVENT_EMISSION_PROGRESS.KAFKA_PARTITION, partition)
-                    .set(EVENT_EMISSION_PROGRESS.EMITTED_THROUGH, committed - 1)
-                    .onConflict(EVENT_EMISSION_PROGRESS.KAFKA_PARTITION)
-                    .doUpdate()
-                    .set(
-                            EVENT_EMISSION_PROGRESS.EMITTED_THROUGH,
-                            DSL.greatest(
-                                    EVENT_EMISSION_PROGRESS.EMITTED_THROUGH,
-                                    DSL.excluded(EVENT_EMISSION_PROGRESS.EMITTED_THROUGH)))
-                    .returning(EVENT_EMISSION_PROGRESS.EMITTED_THROUGH)
-                    .fetchOne(EVENT_EMISSION_PROGRESS.EMITTED_THROUGH);
-            marks.put(partition, mark);
+        if (committedOffsets.isEmpty()) {
+            return marks;
+        }
+        Integer[] partitions = committedOffsets.keySet().toArray(Integer[]::new);
+        Long[] through = new Long[partitions.length];
+        for (int i = 0; i < partitions.length; i++) {
+            through[i] = committedOffsets.get(partitions[i]) - 1;
+        }
+        tx.connection(connection -> {
+            try (var statement = connection.prepareStatement(RAISE_EMISSION_MARKS)) {
+                ArrayParameter.bind(
+                        connection,
+                        statement,
+                        List.of(new ArrayParameter("int4", partitions), new ArrayParameter("int8", through)));
+                try (var rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        marks.put(rows.getInt(1), rows.getLong(2));
+                    }
+                }
+            }
         });
         return marks;
     }
 
-    /** Earlier uses of the Idempotency-Keys the commands carry, by tenant and key. */
-    public Map<List<String>, KeyUse> keyUses(DSLContext tx, Collection<? extends Command> commands) {
-        Map<List<String>, KeyUse> uses = new HashMap<>();
-        var keys = commands.stream()
-                .filter(command -> command.idempotency() != null)
-                .map(command ->
-                        DSL.row(command.tenantId(), command.idempotency().key()))
-                .distinct()
-                .toList();
-        if (keys.isEmpty()) {
-            return uses;
+    /** Remembers the Idempotency-Keys first used by a batch's commands; parameters {@link #keyInserts(List)}. */
+    public static final String INSERT_KEYS =
+            "insert into idempotency_key (tenant_id, idempotency_key, request_digest, command_id, created_at)"
+                    + " select * from unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::uuid[], ?::timestamptz[])";
+
+    /** The parameters of {@link #INSERT_KEYS} for {@code commands}, each with an Idempotency-Key. */
+    public static List<ArrayParameter> keyInserts(List<Command> commands) {
+        int n = commands.size();
+        String[] tenants = new String[n];
+        String[] keys = new String[n];
+        String[] digests = new String[n];
+        UUID[] commandIds = new UUID[n];
+        String[] created = new String[n];
+        for (int i = 0; i < n; i++) {
+            Command command = commands.get(i);
+            tenants[i] = command.tenantId();
+            keys[i] = command.idempotency().key();
+            digests[i] = command.idempotency().requestDigest();
+            commandIds[i] = command.commandId();
+            created[i] = command.acceptedAt().toString();
         }
-        tx.select(
-                        IDEMPOTENCY_KEY.TENANT_ID,
-                        IDEMPOTENCY_KEY.IDEMPOTENCY_KEY_,
-                        IDEMPOTENCY_KEY.REQUEST_DIGEST,
-                        IDEMPOTENCY_KEY.COMMAND_ID)
-                .from(IDEMPOTENCY_KEY)
-                .where(DSL.row(IDEMPOTENCY_KEY.TENANT_ID, IDEMPOTENCY_KEY.IDEMPOTENCY_KEY_)
-                        .in(keys))
-                .forEach(row -> uses.put(List.of(row.value1(), row.value2()), new KeyUse(row.value3(), row.value4())));
-        return uses;
+        return List.of(
+                new ArrayParameter("text", tenants),
+                new ArrayParameter("text", keys),
+                new ArrayParameter("text", digests),
+                new ArrayParameter("uuid", commandIds),
+                new ArrayParameter("text", created));
     }
 
-    public void rememberKey(DSLContext tx, Command command) {
-        tx.insertInto(IDEMPOTENCY_KEY)
-                .set(IDEMPOTENCY_KEY.TENANT_ID, command.tenantId())
-                .set(IDEMPOTENCY_KEY.IDEMPOTENCY_KEY_, command.idempotency().key())
-                .set(IDEMPOTENCY_KEY.REQUEST_DIGEST, command.idempotency().requestDigest())
-                .set(IDEMPOTENCY_KEY.COMMAND_ID, command.commandId())
-                .set(IDEMPOTENCY_KEY.CREATED_AT, command.acceptedAt().atOffset(ZoneOffset.UTC))
-                .execute();
+    /**
+     * Appends ledger entries, as {@link #write} does, in a statement that can travel with others; parameters
+     * {@link #entryInserts(List)}. For a few rows, where the round trip costs more than the parsing; a large batch is
+     * cheaper through {@code COPY}.
+     */
+    public static final String INSERT_ENTRIES = "insert into command_ledger (command_id, tenant_id, license_id,"
+            + " command_type, hardware_id, feature, consumptions, outcome, rejection_code, total_before, total_after,"
+            + " accepted_at, applied_at, kafka_partition, kafka_offset, result)"
+            + " select e.command_id, e.tenant_id, e.license_id, e.command_type, e.hardware_id, e.feature, e.consumptions,"
+            + " e.outcome, e.rejection_code, e.total_before, e.total_after, e.accepted_at, e.applied_at,"
+            + " e.kafka_partition, e.kafka_offset, e.result::json"
+            + " from unnest(?::uuid[], ?::varchar[], ?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::int[],"
+            + " ?::varchar[], ?::varchar[], ?::bigint[], ?::bigint[], ?::timestamptz[], ?::timestamptz[], ?::int[],"
+            + " ?::bigint[], ?::text[]) as e(command_id, tenant_id, license_id, command_type, hardware_id, feature,"
+            + " consumptions, outcome, rejection_code, total_before, total_after, accepted_at, applied_at,"
+            + " kafka_partition, kafka_offset, result)";
+
+    /** The parameters of {@link #INSERT_ENTRIES} for {@code entries}. */
+    public List<ArrayParameter> entryInserts(List<LedgerEntry> entries) {
+        int n = entries.size();
+        UUID[] ids = new UUID[n];
+        String[] tenants = new String[n];
+        Long[] licenses = new Long[n];
+        String[] types = new String[n];
+        String[] hardware = new String[n];
+        String[] features = new String[n];
+        Integer[] consumptions = new Integer[n];
+        String[] outcomes = new String[n];
+        String[] rejections = new String[n];
+        Long[] before = new Long[n];
+        Long[] after = new Long[n];
+        String[] accepted = new String[n];
+        String[] applied = new String[n];
+        Integer[] partitions = new Integer[n];
+        Long[] offsets = new Long[n];
+        String[] results = new String[n];
+        for (int i = 0; i < n; i++) {
+            LedgerEntry entry = entries.get(i);
+            ids[i] = entry.commandId();
+            tenants[i] = entry.tenantId();
+            licenses[i] = entry.licenseId();
+            types[i] = entry.commandType();
+            hardware[i] = entry.hardwareId();
+            features[i] = entry.feature();
+            consumptions[i] = entry.consumptions();
+            outcomes[i] = entry.outcome();
+            rejections[i] = entry.rejectionCode();
+            before[i] = entry.totalBefore();
+            after[i] = entry.totalAfter();
+            accepted[i] = entry.acceptedAt().toString();
+            applied[i] = entry.appliedAt().toString();
+            partitions[i] = entry.partition();
+            offsets[i] = entry.offset();
+            results[i] = codec.encodeResult(entry.result());
+        }
+        return List.of(
+                new ArrayParameter("uuid", ids),
+                new ArrayParameter("text", tenants),
+                new ArrayParameter("int8", licenses),
+                new ArrayParameter("text", types),
+                new ArrayParameter("text", hardware),
+                new ArrayParameter("text", features),
+                new ArrayParameter("int4", consumptions),
+                new ArrayParameter("text", outcomes),
+                new ArrayParameter("text", rejections),
+                new ArrayParameter("int8", before),
+                new ArrayParameter("int8", after),
+                new ArrayParameter("text", accepted),
+                new ArrayParameter("text", applied),
+                new ArrayParameter("int4", partitions),
+                new ArrayParameter("int8", offsets),
+                new ArrayParameter("text", results));
     }
 
     /**

@@ -11,6 +11,7 @@ import io.tally.protocol.RejectionType;
 import io.tally.worker.db.tables.records.DeviceRecord;
 import io.tally.worker.db.tables.records.LicenseRecord;
 import io.tally.worker.db.tables.records.ProductRecord;
+import io.tally.worker.sql.ArrayParameter;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -333,68 +334,95 @@ public class LicenseStore {
     }
 
     /**
-     * Runs what {@code pending} collected.
+     * Writes every license row {@link PendingWrites#touch touched}, raising each one's version (set here rather than
+     * left to the trigger so that it comes back in the same round trip); returns {@code id, version} per row. Its
+     * parameters are {@link #licenseUpdate(PendingWrites)}.
+     */
+    public static final String UPDATE_LICENSES = "update license l set version = l.version + 1, enabled = v.enabled,"
+            + " max_consumptions = v.max, total_consumptions = v.total,"
+            + " allow_unlimited_consumptions = v.unlimited, allow_negative_consumptions = v.negative,"
+            + " allow_overages = v.overages, max_overages = v.max_overages,"
+            + " reset_consumption = v.reset, consumption_period = v.period,"
+            + " period_started_at = v.started"
+            + " from unnest(?::bigint[], ?::boolean[], ?::bigint[], ?::bigint[], ?::boolean[], ?::boolean[],"
+            + " ?::boolean[], ?::bigint[], ?::boolean[], ?::varchar[], ?::timestamptz[])"
+            + " as v(id, enabled, max, total, unlimited, negative, overages, max_overages, reset, period, started)"
+            + " where l.id = v.id returning l.id, l.version";
+
+    /** The parameters of {@link #UPDATE_LICENSES} for the license rows {@code pending} touched. */
+    public static List<ArrayParameter> licenseUpdate(PendingWrites pending) {
+        List<LicenseState> licenses = new ArrayList<>(pending.licenses.values());
+        int n = licenses.size();
+        Long[] ids = new Long[n];
+        Boolean[] enabled = new Boolean[n];
+        Long[] max = new Long[n];
+        Long[] total = new Long[n];
+        Boolean[] unlimited = new Boolean[n];
+        Boolean[] negative = new Boolean[n];
+        Boolean[] overages = new Boolean[n];
+        Long[] maxOverages = new Long[n];
+        Boolean[] reset = new Boolean[n];
+        String[] period = new String[n];
+        String[] started = new String[n];
+        for (int i = 0; i < n; i++) {
+            LicenseState license = licenses.get(i);
+            Meter meter = license.meter();
+            ids[i] = license.id();
+            enabled[i] = license.enabled();
+            max[i] = meter.max();
+            total[i] = meter.total();
+            unlimited[i] = meter.allowUnlimited();
+            negative[i] = meter.allowNegative();
+            overages[i] = meter.allowOverages();
+            maxOverages[i] = meter.maxOverages();
+            reset[i] = meter.reset();
+            period[i] = meter.period();
+            started[i] =
+                    meter.periodStart() == null ? null : meter.periodStart().toString();
+        }
+        return List.of(
+                new ArrayParameter("int8", ids),
+                new ArrayParameter("bool", enabled),
+                new ArrayParameter("int8", max),
+                new ArrayParameter("int8", total),
+                new ArrayParameter("bool", unlimited),
+                new ArrayParameter("bool", negative),
+                new ArrayParameter("bool", overages),
+                new ArrayParameter("int8", maxOverages),
+                new ArrayParameter("bool", reset),
+                new ArrayParameter("text", period),
+                new ArrayParameter("text", started));
+    }
+
+    /** Runs the device and feature updates {@code pending} collected, as one JDBC batch; nothing when there are none. */
+    public void writeDevicesAndFeatures(DSLContext tx, PendingWrites pending) {
+        if (!pending.others.isEmpty()) {
+            tx.batch(pending.others).execute();
+        }
+    }
+
+    /**
+     * Runs what {@code pending} collected: devices and features, then every touched license row in one statement.
      *
      * @return the new version of each license row written (everything {@link PendingWrites#touch touched})
      */
     public Map<Long, Long> write(DSLContext tx, PendingWrites pending) {
-        if (!pending.others.isEmpty()) {
-            tx.batch(pending.others).execute();
-        }
+        writeDevicesAndFeatures(tx, pending);
         Map<Long, Long> versions = new HashMap<>();
-        if (!pending.licenses.isEmpty()) {
-            List<LicenseState> licenses = new ArrayList<>(pending.licenses.values());
-            int n = licenses.size();
-            Long[] ids = new Long[n];
-            Boolean[] enabled = new Boolean[n];
-            Long[] max = new Long[n];
-            Long[] total = new Long[n];
-            Boolean[] unlimited = new Boolean[n];
-            Boolean[] negative = new Boolean[n];
-            Boolean[] overages = new Boolean[n];
-            Long[] maxOverages = new Long[n];
-            Boolean[] reset = new Boolean[n];
-            String[] period = new String[n];
-            OffsetDateTime[] started = new OffsetDateTime[n];
-            for (int i = 0; i < n; i++) {
-                LicenseState license = licenses.get(i);
-                Meter meter = license.meter();
-                ids[i] = license.id();
-                enabled[i] = license.enabled();
-                max[i] = meter.max();
-                total[i] = meter.total();
-                unlimited[i] = meter.allowUnlimited();
-                negative[i] = meter.allowNegative();
-                overages[i] = meter.allowOverages();
-                maxOverages[i] = meter.maxOverages();
-                reset[i] = meter.reset();
-                period[i] = meter.period();
-                started[i] = offset(meter.periodStart());
-            }
-            // Setting the version here (rather than leaving it to the trigger) returns it in the same round trip.
-            tx.resultQuery(
-                            "update license l set version = l.version + 1, enabled = v.enabled, max_consumptions = v.max, total_consumptions = v.total,"
-                                    + " allow_unlimited_consumptions = v.unlimited, allow_negative_consumptions = v.negative,"
-                                    + " allow_overages = v.overages, max_overages = v.max_overages,"
-                                    + " reset_consumption = v.reset, consumption_period = v.period,"
-                                    + " period_started_at = v.started"
-                                    + " from unnest({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10})"
-                                    + " as v(id, enabled, max, total, unlimited, negative, overages, max_overages, reset,"
-                                    + " period, started)"
-                                    + " where l.id = v.id returning l.id, l.version",
-                            DSL.val(ids),
-                            DSL.val(enabled),
-                            DSL.val(max),
-                            DSL.val(total),
-                            DSL.val(unlimited),
-                            DSL.val(negative),
-                            DSL.val(overages),
-                            DSL.val(maxOverages),
-                            DSL.val(reset),
-                            DSL.val(period),
-                            DSL.val(started))
-                    .forEach(row -> versions.put(row.get(0, Long.class), row.get(1, Long.class)));
+        if (pending.licenses.isEmpty()) {
+            return versions;
         }
+        List<ArrayParameter> parameters = licenseUpdate(pending);
+        tx.connection(connection -> {
+            try (var statement = connection.prepareStatement(UPDATE_LICENSES)) {
+                ArrayParameter.bind(connection, statement, parameters);
+                try (var rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        versions.put(rows.getLong(1), rows.getLong(2));
+                    }
+                }
+            }
+        });
         return versions;
     }
 
