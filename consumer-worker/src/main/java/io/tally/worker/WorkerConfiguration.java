@@ -9,7 +9,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
-import org.springframework.util.backoff.ExponentialBackOff;
 
 @Configuration(proxyBeanMethods = false)
 class WorkerConfiguration {
@@ -33,8 +32,9 @@ class WorkerConfiguration {
     }
 
     /**
-     * Sends inside a listener batch join the container's Kafka transaction; sends outside one (tenant keys at start-up)
-     * use a non-transactional producer, so they never share a transactional id with a batch in flight.
+     * Not transactional: replies (sent as soon as their batch's PostgreSQL transaction committed) and tenant keys. A
+     * batch's events, balances, dead letters and offsets go through its consumer's
+     * {@link io.tally.worker.intake.CommitStage}, with transactional producers of its own.
      */
     @Bean
     org.springframework.kafka.core.KafkaTemplate<String, byte[]> kafkaTemplate(
@@ -76,28 +76,6 @@ class WorkerConfiguration {
     EnvelopeSignature envelopeSignature(WorkerProperties properties) {
         return new EnvelopeSignature(
                 properties.envelopeKeys().keySet().iterator().next(), properties.envelopeKeys());
-    }
-
-    /**
-     * Failures that reach the container are transient: PostgreSQL or Kafka out of reach (a command that fails for any
-     * other reason is isolated by {@link io.tally.worker.batch.IsolatingBatchApplier} and never gets here). The batch's Kafka transaction is
-     * rolled back (a producer left in an error state is replaced), the partitions are sought back, and the batch is
-     * polled again in a fresh transaction, with backoff up to five seconds, for as long as it takes: an accepted command
-     * is delayed, never dropped.
-     */
-    @Bean
-    org.springframework.kafka.listener.AfterRollbackProcessor<Object, Object> retryForeverAfterRollback() {
-        var backOff = new ExponentialBackOff(100, 2);
-        backOff.setMaxInterval(5_000);
-        backOff.setMaxElapsedTime(Long.MAX_VALUE);
-        return new org.springframework.kafka.listener.DefaultAfterRollbackProcessor<>(backOff);
-    }
-
-    /** The Kafka half of a batch timed stage by stage ({@link io.tally.worker.intake.TimedProducer}). */
-    @Bean
-    org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer timedProducers(
-            io.micrometer.core.instrument.MeterRegistry meters) {
-        return factory -> factory.addPostProcessor(io.tally.worker.intake.TimedProducers.timed(meters));
     }
 
     /** Listener containers hand partitions over cleanly ({@link io.tally.worker.intake.PartitionHandover}). */

@@ -130,7 +130,8 @@ class OperatorToolsIT {
     @Test
     @Order(1)
     void shouldRefuseToReplayWhenTheWorkerGroupIsActive() throws Exception {
-        // given
+        // given: the worker's Kafka commits, which follow its answers, caught up
+        awaitCaughtUp();
         Map<TopicPartition, OffsetAndMetadata> before = committed();
 
         // when

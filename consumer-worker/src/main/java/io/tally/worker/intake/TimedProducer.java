@@ -20,10 +20,10 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.metrics.KafkaMetric;
 
 /**
- * A producer that times the two steps of a batch's Kafka transaction that the consumer's thread waits for after
- * deciding it: {@code tally.worker.kafka.offsets} (sending the batch's offsets into the transaction) and {@code
- * tally.worker.kafka.commit} (committing it). With {@code tally.worker.batch.postgres} and {@code
- * tally.worker.batch.duration} they give the worker's cycle stage by stage. Everything else is passed through.
+ * A commit stage's producer that times the two steps of its Kafka transactions the stage's thread waits for: {@code
+ * tally.worker.kafka.offsets} (sending the batches' offsets into the transaction) and {@code tally.worker.kafka.commit}
+ * (committing it). With {@code tally.worker.batch.postgres} and {@code tally.worker.batch.duration} they give the
+ * worker's cycle stage by stage. Everything else is passed through.
  */
 final class TimedProducer<K, V> implements Producer<K, V> {
 
@@ -34,11 +34,11 @@ final class TimedProducer<K, V> implements Producer<K, V> {
     TimedProducer(Producer<K, V> delegate, MeterRegistry meters) {
         this.delegate = delegate;
         this.offsets = Timer.builder("tally.worker.kafka.offsets")
-                .description("Sending a batch's offsets into its Kafka transaction, on the consumer's thread")
+                .description("Sending batches' offsets into a Kafka transaction, on the commit stage's thread")
                 .publishPercentileHistogram()
                 .register(meters);
         this.commits = Timer.builder("tally.worker.kafka.commit")
-                .description("Committing a batch's Kafka transaction, on the consumer's thread")
+                .description("Committing a Kafka transaction of batches, on the commit stage's thread")
                 .publishPercentileHistogram()
                 .register(meters);
     }
