@@ -34,8 +34,10 @@ public final class WorkerStages {
         stages.put("tally_worker_batch_commands", "commands per batch");
         stages.put("tally_worker_batch_duration_seconds", "deciding a batch (checks, PostgreSQL, messages), ms");
         stages.put("tally_worker_batch_postgres_seconds", "of which PostgreSQL, ms");
-        stages.put("tally_worker_kafka_offsets_seconds", "then offsets into the Kafka transaction, ms");
-        stages.put("tally_worker_kafka_commit_seconds", "then the Kafka commit, ms");
+        stages.put(
+                "tally_worker_kafka_offsets_seconds",
+                "off the decide loop (commit stage): offsets into a Kafka transaction, ms");
+        stages.put("tally_worker_kafka_commit_seconds", "off the decide loop (commit stage): the Kafka commit, ms");
         stages.put("tally_worker_command_age_seconds", "accepted to decided, per command, ms");
         return stages;
     }
