@@ -35,7 +35,7 @@ class WorkerStagesTest {
                 .contains("| batches per second, over the whole stretch (each system is loaded in turn) | 10.0 |")
                 .contains("| commands per batch | 5.00 |")
                 .contains("| of which PostgreSQL, ms | 20.00 |")
-                .contains("| then the Kafka commit, ms | 15.00 |");
+                .contains("| off the decide loop (commit stage): the Kafka commit, ms | 15.00 |");
         assertThat(WorkerStages.parse("# HELP x\nx_count NaN\n")).isEqualTo(Map.of("x_count", Double.NaN));
     }
 }
