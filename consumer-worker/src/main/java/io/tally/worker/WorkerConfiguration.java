@@ -78,6 +78,23 @@ class WorkerConfiguration {
                 properties.envelopeKeys().keySet().iterator().next(), properties.envelopeKeys());
     }
 
+    /** How many batches took each path of {@link io.tally.worker.batch.CommandBatchApplier}. */
+    @Bean
+    io.micrometer.core.instrument.binder.MeterBinder batchPaths(io.tally.worker.batch.CommandBatchApplier applier) {
+        return registry -> {
+            io.micrometer.core.instrument.FunctionCounter.builder(
+                            "tally.worker.batch.paths", applier, a -> a.batchesDecidedOnCache())
+                    .description("Batches decided on cached license state, written and committed in one round trip")
+                    .tag("path", "cache")
+                    .register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder(
+                            "tally.worker.batch.paths", applier, a -> a.batchesDecidedAfterReading())
+                    .description("Batches decided after reading and locking first")
+                    .tag("path", "read")
+                    .register(registry);
+        };
+    }
+
     /** Listener containers hand partitions over cleanly ({@link io.tally.worker.intake.PartitionHandover}). */
     @Bean
     org.springframework.kafka.config.ContainerCustomizer<

@@ -137,7 +137,8 @@ class PipelineIT {
         sql("update license set max_consumptions = 20 where id = " + licenseId);
 
         // then
-        assertThat(consume("KEY-CHANGED", 6).status()).isEqualTo(200);
+        var raised = consume("KEY-CHANGED", 6);
+        assertThat(raised.status()).as(raised.body()).isEqualTo(200);
         assertThat(total(licenseId)).isEqualTo(11);
 
         // when: an operator deactivates the device, then a total is corrected by hand

@@ -53,11 +53,58 @@ public final class BatchWrites {
             return versions;
         }
         store.writeDevicesAndFeatures(tx, pending);
-        List<ArrayParameter> parameters = new ArrayList<>(LicenseStore.licenseUpdate(pending));
+        List<ArrayParameter> parameters = new ArrayList<>(LicenseStore.licenseUpdate(pending, Map.of()));
         parameters.addAll(Ledger.keyInserts(keyed));
         parameters.addAll(ledger.entryInserts(entries));
         return run(tx, COMBINED, parameters, true);
     }
+
+    /**
+     * Writes a batch decided on cached license state and commits the transaction, in one round trip: every license the
+     * batch decided on is in {@code pending} and is written only if its version is still {@code expectedVersions}'
+     * (otherwise {@code tally_expect_written} fails the statement with SQLState {@code TL001} and nothing is written);
+     * a command id or Idempotency-Key already stored fails it with a unique violation. Devices and features must not
+     * have changed (their triggers move the versions). At most {@link #COMBINED_ROWS} entries.
+     *
+     * @return the new version of every license row written
+     */
+    public Map<Long, Long> writeCachedAndCommit(
+            DSLContext tx,
+            LicenseStore.PendingWrites pending,
+            Map<Long, Long> expectedVersions,
+            List<Command> keyed,
+            List<LedgerEntry> entries) {
+        List<ArrayParameter> parameters = new ArrayList<>(LicenseStore.licenseUpdate(pending, expectedVersions));
+        parameters.addAll(Ledger.keyInserts(keyed));
+        parameters.addAll(ledger.entryInserts(entries));
+        Map<Long, Long> written = new HashMap<>();
+        tx.connection(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(CACHED_AND_COMMIT)) {
+                ArrayParameter.bind(connection, statement, parameters);
+                statement.setInt(parameters.size() + 1, expectedVersions.size());
+                statement.execute();
+                try (ResultSet rows = statement.getResultSet()) {
+                    rows.next();
+                    Object[] ids = (Object[]) rows.getArray(2).getArray();
+                    Object[] versions = (Object[]) rows.getArray(3).getArray();
+                    for (int i = 0; i < ids.length; i++) {
+                        written.put(((Number) ids[i]).longValue(), ((Number) versions[i]).longValue());
+                    }
+                }
+                statement.getMoreResults(); // the COMMIT's
+            }
+        });
+        return written;
+    }
+
+    /**
+     * Its aggregate row always comes back, so the check runs even when no license was written; an empty aggregate is
+     * an empty array.
+     */
+    private static final String CACHED_AND_COMMIT = "with licenses as (" + LicenseStore.UPDATE_LICENSES
+            + "), keys as (" + Ledger.INSERT_KEYS + "), entries as (" + Ledger.INSERT_ENTRIES + ")"
+            + " select tally_expect_written(count(*), ?), coalesce(array_agg(id), '{}'), coalesce(array_agg(version),"
+            + " '{}') from licenses;\ncommit";
 
     private static Map<Long, Long> run(DSLContext tx, String sql, List<ArrayParameter> parameters, boolean versions) {
         Map<Long, Long> written = new HashMap<>();

@@ -53,6 +53,9 @@ public class CommandBatchApplier {
     private final int maxAnswerBytes;
     private final BatchReads reads;
     private final BatchWrites writes;
+    private final java.util.concurrent.atomic.LongAdder decidedOnCache = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder decidedAfterReading =
+            new java.util.concurrent.atomic.LongAdder();
 
     /** Answers of at most {@link #DEFAULT_MAX_ANSWER_BYTES}. */
     public CommandBatchApplier(
@@ -138,15 +141,56 @@ public class CommandBatchApplier {
         if (batch.isEmpty()) {
             return new Applied(List.of(), List.of());
         }
+        if (batch.size() <= BatchWrites.COMBINED_ROWS) {
+            try {
+                Applied applied = apply(batch, committedOffsets, true);
+                decidedOnCache.increment();
+                return applied;
+            } catch (NotDecidableOnCache e) {
+                // a license not cached, a management command, a device or feature written: read and lock first
+            } catch (RuntimeException e) {
+                if (!CommandFailures.isCachedWriteRefused(e)) {
+                    throw e;
+                }
+            }
+        }
+        decidedAfterReading.increment();
+        return apply(batch, committedOffsets, false);
+    }
+
+    /** Transactions that decided a batch on cached state and wrote it in one round trip, since start. */
+    public long batchesDecidedOnCache() {
+        return decidedOnCache.sum();
+    }
+
+    /** Transactions that read and locked before deciding (including those after a refused cached write), since start. */
+    public long batchesDecidedAfterReading() {
+        return decidedAfterReading.sum();
+    }
+
+    /**
+     * @param onCache decide on the cached state of licenses without reading anything first, and write everything and
+     *     commit in one round trip, the versions checked as the rows are written; {@link NotDecidableOnCache} before
+     *     anything is written when the batch needs more, or the database's refusal when a version moved or a command
+     *     was decided before
+     */
+    private Applied apply(List<IncomingCommand> batch, Map<Integer, Long> committedOffsets, boolean onCache) {
         var work = new ArrayList<Transaction>(1);
         List<Decided> decided = dsl.transactionResult(configuration -> {
             // A retried transaction starts over with nothing staged.
             work.clear();
-            work.add(new Transaction(configuration.dsl()));
+            work.add(new Transaction(configuration.dsl(), onCache));
             return work.getFirst().run(batch, committedOffsets);
         });
         work.getFirst().publish();
         return new Applied(decided, List.copyOf(work.getFirst().changed.values()));
+    }
+
+    /** The batch cannot be decided on cached state alone; thrown before anything is written. */
+    private static final class NotDecidableOnCache extends RuntimeException {
+        NotDecidableOnCache() {
+            super(null, null, false, false);
+        }
     }
 
     /** The work of one transaction; lives as long as it. */
@@ -173,23 +217,37 @@ public class CommandBatchApplier {
         /** Commands whose Idempotency-Key this batch uses first. */
         private final List<Command> keyed = new ArrayList<>();
 
-        Transaction(DSLContext tx) {
+        private final boolean onCache;
+
+        Transaction(DSLContext tx, boolean onCache) {
             this.tx = tx;
+            this.onCache = onCache;
         }
 
         List<Decided> run(List<IncomingCommand> batch, Map<Integer, Long> committedOffsets) {
             List<Command> commands =
                     batch.stream().map(IncomingCommand::command).toList();
-            // The batch's reads in one round trip: the ledger's decisions, the emission marks, Idempotency-Keys, and
-            // the locks and versions of the licenses the cache knows by name.
             Map<LicenseStore.Key, Long> knownIds = knownIds(commands);
-            BatchReads.Found found =
-                    reads.read(tx, commands, committedOffsets, new java.util.HashSet<>(knownIds.values()));
-            Map<UUID, LedgerEntry> stored = found.decided();
-            stored.forEach((id, entry) -> results.put(id, entry.result()));
-            Map<Integer, Long> emittedThrough = found.emittedThrough();
-            Map<List<String>, Ledger.KeyUse> keyUses = new HashMap<>(found.keyUses());
-            prefetch(commands, knownIds, found.lockedVersions());
+            Map<UUID, LedgerEntry> stored;
+            Map<Integer, Long> emittedThrough;
+            Map<List<String>, Ledger.KeyUse> keyUses;
+            if (onCache) {
+                // Nothing read: every command is taken as new and every license as cached, which the writes check.
+                stored = Map.of();
+                emittedThrough = Map.of();
+                keyUses = new HashMap<>();
+                fromCache(commands, knownIds);
+            } else {
+                // The batch's reads in one round trip: the ledger's decisions, the emission marks, Idempotency-Keys,
+                // and the locks and versions of the licenses the cache knows by name.
+                BatchReads.Found found =
+                        reads.read(tx, commands, committedOffsets, new java.util.HashSet<>(knownIds.values()));
+                stored = found.decided();
+                stored.forEach((id, entry) -> results.put(id, entry.result()));
+                emittedThrough = found.emittedThrough();
+                keyUses = new HashMap<>(found.keyUses());
+                prefetch(commands, knownIds, found.lockedVersions());
+            }
             for (IncomingCommand incoming : batch) {
                 Command command = incoming.command();
                 if (results.containsKey(command.commandId())) {
@@ -211,7 +269,6 @@ public class CommandBatchApplier {
                     case ManagementCommand managementCommand -> manage(incoming, managementCommand);
                 }
             }
-            flush(true);
             Map<UUID, LedgerEntry> fresh = new HashMap<>();
             entries.forEach(entry -> fresh.put(entry.commandId(), entry));
             java.util.Set<UUID> emitted = new java.util.HashSet<>();
@@ -231,6 +288,8 @@ public class CommandBatchApplier {
                 byte[] encoded = fresh.containsKey(id) ? measured(incoming.command(), reply) : null;
                 decided.add(new Decided(incoming.command(), reply, entry, emit, encoded));
             }
+            // Last: on cached state, the writes commit the transaction (every answer was measured before).
+            flush(true);
             return decided;
         }
 
@@ -284,6 +343,9 @@ public class CommandBatchApplier {
                 case Decision.Applied applied -> {
                     LicenseState after = applied.after();
                     boolean newDevice = after.devices().values().stream().anyMatch(device -> device.id() == 0);
+                    if (newDevice && onCache) {
+                        throw new NotDecidableOnCache(); // its id comes from an insert, which moves the version
+                    }
                     if (newDevice) {
                         // The answer names the new device's id, which only the database can give.
                         after = store.save(tx, loaded.get(licenseId), after);
@@ -324,6 +386,24 @@ public class CommandBatchApplier {
                 }
             }
             return knownIds;
+        }
+
+        /** Every license the batch's commands name, as cached; {@link NotDecidableOnCache} when one is not. */
+        private void fromCache(List<Command> commands, Map<LicenseStore.Key, Long> knownIds) {
+            for (Command command : commands) {
+                if (!(command instanceof LicenseCommand licenseCommand)) {
+                    throw new NotDecidableOnCache();
+                }
+                var key = new LicenseStore.Key(command.tenantId(), licenseCommand.license());
+                Long id = knownIds.get(key);
+                LicenseCache.Entry entry = id == null ? null : cache.get(id);
+                if (entry == null) {
+                    throw new NotDecidableOnCache();
+                }
+                lookups.put(
+                        List.of(key.tenantId(), key.ref()),
+                        resolve(key, new LicenseStore.Lookup.Found(entry.state(), entry.version())));
+            }
         }
 
         /**
@@ -388,6 +468,9 @@ public class CommandBatchApplier {
         private void manage(IncomingCommand incoming, ManagementCommand command) {
             // Management commands may change licenses loaded in this batch (new feature copies): write what is
             // pending and load afresh afterwards.
+            if (onCache) {
+                throw new NotDecidableOnCache();
+            }
             flush(false);
             lookups.clear();
             original.clear();
@@ -405,6 +488,7 @@ public class CommandBatchApplier {
          */
         private void flush(boolean last) {
             var pending = new LicenseStore.PendingWrites();
+            java.util.Set<Long> differing = new java.util.HashSet<>();
             current.forEach((id, state) -> {
                 LicenseState before = loaded.get(id);
                 if (!before.equals(state)) {
@@ -412,13 +496,26 @@ public class CommandBatchApplier {
                 }
                 if (!original.get(id).equals(loaded.get(id))) {
                     pending.touch(loaded.get(id));
+                    differing.add(id);
+                } else if (onCache) {
+                    pending.touch(loaded.get(id)); // written unchanged, to check that its version still holds
                 }
             });
-            Map<Long, Long> written = last ? writes.write(tx, pending, keyed, entries) : store.write(tx, pending);
+            Map<Long, Long> written;
+            if (onCache) {
+                if (pending.changesDevicesOrFeatures()) {
+                    throw new NotDecidableOnCache(); // their triggers move the versions the writes check
+                }
+                written = writes.writeCachedAndCommit(tx, pending, new HashMap<>(versions), keyed, entries);
+            } else {
+                written = last ? writes.write(tx, pending, keyed, entries) : store.write(tx, pending);
+            }
             written.forEach((id, version) -> {
                 versions.put(id, version);
                 original.put(id, loaded.get(id));
-                changed.put(id, new LicenseCache.Entry(loaded.get(id), version));
+                if (differing.contains(id)) {
+                    changed.put(id, new LicenseCache.Entry(loaded.get(id), version));
+                }
             });
             loaded.forEach((id, state) -> settled.put(id, new LicenseCache.Entry(state, versions.get(id))));
         }

@@ -85,6 +85,24 @@ public final class CommandFailures {
         return false;
     }
 
+    /**
+     * Whether a batch decided on cached state was refused as it was written: a license changed since it was cached
+     * (SQLState {@code TL001}, raised by {@code tally_expect_written}) or a command id or Idempotency-Key already
+     * stored (class 23). The batch is decided again after reading and locking, which answers those from the ledger.
+     */
+    static boolean isCachedWriteRefused(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = next(cause)) {
+            if (cause instanceof SQLException sql) {
+                String state = sqlState(sql);
+                return state != null && (state.equals(STALE_CACHE_STATE) || state.startsWith("23"));
+            }
+        }
+        return false;
+    }
+
+    /** The SQLState {@code tally_expect_written} raises (a class of our own, TL). */
+    static final String STALE_CACHE_STATE = "TL001";
+
     /** The SQLState of the server's error: a batch's first failing entry's, where the driver chains it. */
     private static String sqlState(SQLException sql) {
         if (sql instanceof java.sql.BatchUpdateException batch && batch.getNextException() != null) {

@@ -327,6 +327,11 @@ public class LicenseStore {
         private final Map<Long, LicenseState> licenses = new LinkedHashMap<>();
         private final List<Query> others = new ArrayList<>();
 
+        /** Whether devices or features are to be written (each moves its license's version). */
+        public boolean changesDevicesOrFeatures() {
+            return !others.isEmpty();
+        }
+
         /** Writes the license's row even if only its devices or features changed, so its new version is returned. */
         public void touch(LicenseState license) {
             licenses.put(license.id(), license);
@@ -345,12 +350,16 @@ public class LicenseStore {
             + " reset_consumption = v.reset, consumption_period = v.period,"
             + " period_started_at = v.started"
             + " from unnest(?::bigint[], ?::boolean[], ?::bigint[], ?::bigint[], ?::boolean[], ?::boolean[],"
-            + " ?::boolean[], ?::bigint[], ?::boolean[], ?::varchar[], ?::timestamptz[])"
-            + " as v(id, enabled, max, total, unlimited, negative, overages, max_overages, reset, period, started)"
-            + " where l.id = v.id returning l.id, l.version";
+            + " ?::boolean[], ?::bigint[], ?::boolean[], ?::varchar[], ?::timestamptz[], ?::bigint[])"
+            + " as v(id, enabled, max, total, unlimited, negative, overages, max_overages, reset, period, started,"
+            + " expected) where l.id = v.id and l.version = coalesce(v.expected, l.version) returning l.id, l.version";
 
-    /** The parameters of {@link #UPDATE_LICENSES} for the license rows {@code pending} touched. */
-    public static List<ArrayParameter> licenseUpdate(PendingWrites pending) {
+    /**
+     * The parameters of {@link #UPDATE_LICENSES} for the license rows {@code pending} touched, each written only if its
+     * version is still the one {@code expectedVersions} names; rows it does not name are written whatever their version
+     * (the caller holds their locks).
+     */
+    public static List<ArrayParameter> licenseUpdate(PendingWrites pending, Map<Long, Long> expectedVersions) {
         List<LicenseState> licenses = new ArrayList<>(pending.licenses.values());
         int n = licenses.size();
         Long[] ids = new Long[n];
@@ -364,6 +373,7 @@ public class LicenseStore {
         Boolean[] reset = new Boolean[n];
         String[] period = new String[n];
         String[] started = new String[n];
+        Long[] expected = new Long[n];
         for (int i = 0; i < n; i++) {
             LicenseState license = licenses.get(i);
             Meter meter = license.meter();
@@ -379,6 +389,7 @@ public class LicenseStore {
             period[i] = meter.period();
             started[i] =
                     meter.periodStart() == null ? null : meter.periodStart().toString();
+            expected[i] = expectedVersions.get(license.id());
         }
         return List.of(
                 new ArrayParameter("int8", ids),
@@ -391,7 +402,8 @@ public class LicenseStore {
                 new ArrayParameter("int8", maxOverages),
                 new ArrayParameter("bool", reset),
                 new ArrayParameter("text", period),
-                new ArrayParameter("text", started));
+                new ArrayParameter("text", started),
+                new ArrayParameter("int8", expected));
     }
 
     /** Runs the device and feature updates {@code pending} collected, as one JDBC batch; nothing when there are none. */
@@ -412,7 +424,7 @@ public class LicenseStore {
         if (pending.licenses.isEmpty()) {
             return versions;
         }
-        List<ArrayParameter> parameters = licenseUpdate(pending);
+        List<ArrayParameter> parameters = licenseUpdate(pending, Map.of());
         tx.connection(connection -> {
             try (var statement = connection.prepareStatement(UPDATE_LICENSES)) {
                 ArrayParameter.bind(connection, statement, parameters);
