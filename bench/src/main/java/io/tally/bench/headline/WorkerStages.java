@@ -22,7 +22,10 @@ public final class WorkerStages {
     /** Meter (Prometheus name without {@code _sum}/{@code _count}) and what it is, in the order reported. */
     private static final Map<String, String> STAGES = stages();
 
-    private static final Pattern LINE = Pattern.compile("^([a-z_]+)(?:\\{[^}]*})? ([-+0-9.eE]+|NaN)$");
+    private static final Pattern LINE = Pattern.compile("^([a-z_]+)(\\{[^}]*})? ([-+0-9.eE]+|NaN)$");
+
+    /** Batches by the worker's path (decided on cached state, or after reading first), one series per path. */
+    private static final String PATHS = "tally_worker_batch_paths_total";
 
     /** Sums and counts by meter, as read at one moment. */
     public record Reading(Map<String, Double> values, long nanos) {}
@@ -61,7 +64,12 @@ public final class WorkerStages {
             Matcher matcher = LINE.matcher(line.trim());
             if (matcher.matches()
                     && (matcher.group(1).endsWith("_sum") || matcher.group(1).endsWith("_count"))) {
-                values.merge(matcher.group(1), Double.parseDouble(matcher.group(2)), Double::sum);
+                values.merge(matcher.group(1), Double.parseDouble(matcher.group(3)), Double::sum);
+            } else if (matcher.matches() && matcher.group(1).equals(PATHS) && matcher.group(2) != null) {
+                values.merge(
+                        PATHS + (matcher.group(2).contains("path=\"cache\"") ? ".cache" : ".read"),
+                        Double.parseDouble(matcher.group(3)),
+                        Double::sum);
             }
         }
         return values;
@@ -83,6 +91,12 @@ public final class WorkerStages {
             table.append(String.format(
                     Locale.ROOT, "| %s | %.2f |%n", label, meter.endsWith("_seconds") ? mean * 1000 : mean));
         });
+        double cached = delta(before, after, PATHS + ".cache");
+        double read = delta(before, after, PATHS + ".read");
+        table.append(String.format(
+                Locale.ROOT,
+                "| transactions decided on cached state in one round trip, share | %.2f |%n",
+                cached + read == 0 ? Double.NaN : cached / (cached + read)));
         return table.toString();
     }
 
