@@ -26,7 +26,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The Kafka transaction of a batch off the decide loop (ADR 20): with every commit held open for two seconds
  * ({@code tally.fault.commit-delay}), calls are still answered at once, one after another; the worker, a real process,
- * SIGKILLed while commits are held open (between the PostgreSQL commit and the Kafka commit) and started again applies
+ * SIGKILLed while commits are held open (between the PostgreSQL commit and the Kafka commit), or right after a Kafka
+ * commit before any further batch, and started again applies
  * nothing twice; afterwards every command has one ledger row and one event for a read_committed reader, the total is
  * the ledger's, and a replay of the whole topic emits nothing new.
  */
@@ -136,6 +137,36 @@ class PipelinedCommitIT {
 
     @Test
     @Order(3)
+    void shouldApplyNothingTwiceWhenTheWorkerIsKilledBetweenTheKafkaCommitAndTheNextBatch() throws Exception {
+        // given: calls answered and their Kafka transactions committed, no batch after them
+        for (int i = 0; i < 5; i++) {
+            assertThat(consume().status()).isEqualTo(200);
+        }
+        awaitCaughtUp();
+
+        // when: SIGKILL before any further batch, a new worker, and more calls
+        worker.kill();
+        worker = startWorker();
+        for (int i = 0; i < 3; i++) {
+            assertThat(consume().status()).isEqualTo(200);
+        }
+        awaitCaughtUp();
+
+        // then: one ledger row per command, one event each for a read_committed reader, the total is the ledger's
+        assertThat(queryLong("select count(*) from command_ledger where tenant_id = '" + TENANT
+                        + "' and command_type = 'ConsumeLicense'"))
+                .isEqualTo(answered.size());
+        assertThat(queryLong("select total_consumptions from license where license_key = 'PIPE-1'"))
+                .isEqualTo(answered.size())
+                .isEqualTo(queryLong("select sum(total_after - total_before) from command_ledger where tenant_id = '"
+                        + TENANT + "'"));
+        Map<String, Integer> events = eventsPerRequest();
+        assertThat(events.keySet()).containsExactlyInAnyOrderElementsOf(new HashSet<>(answered));
+        assertThat(events.values()).allSatisfy(copies -> assertThat(copies).isEqualTo(1));
+    }
+
+    @Test
+    @Order(4)
     void shouldEmitNothingNewWhenTheWholeTopicIsReplayed() throws Exception {
         // given
         long totalBefore = queryLong("select total_consumptions from license where license_key = 'PIPE-1'");
