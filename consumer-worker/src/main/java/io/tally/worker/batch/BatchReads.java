@@ -5,9 +5,9 @@ import static io.tally.worker.db.Tables.COMMAND_LEDGER;
 import io.tally.protocol.Command;
 import io.tally.worker.ledger.Ledger;
 import io.tally.worker.ledger.LedgerEntry;
+import io.tally.worker.sql.StatementResults;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Collection;
@@ -107,18 +107,18 @@ public final class BatchReads {
                 statement.setArray(p, connection.createArrayOf("int8", licenseIds.toArray(Long[]::new)));
                 statement.execute();
                 Map<UUID, LedgerEntry> decided = new HashMap<>();
-                for (var row :
-                        tx.fetch(next(statement, true), COMMAND_LEDGER.fields()).into(COMMAND_LEDGER)) {
+                for (var row : tx.fetch(StatementResults.next(statement, true), COMMAND_LEDGER.fields())
+                        .into(COMMAND_LEDGER)) {
                     decided.put(row.getCommandId(), ledger.entry(row));
                 }
                 Map<Integer, Long> emitted = new HashMap<>();
-                try (ResultSet rows = next(statement, false)) {
+                try (ResultSet rows = StatementResults.next(statement, false)) {
                     while (rows.next()) {
                         emitted.put(rows.getInt(1), rows.getLong(2));
                     }
                 }
                 Map<List<String>, Ledger.KeyUse> keyUses = new HashMap<>();
-                try (ResultSet rows = next(statement, false)) {
+                try (ResultSet rows = StatementResults.next(statement, false)) {
                     while (rows.next()) {
                         keyUses.put(
                                 List.of(rows.getString(1), rows.getString(2)),
@@ -126,7 +126,7 @@ public final class BatchReads {
                     }
                 }
                 Map<Long, Long> versions = new HashMap<>();
-                try (ResultSet rows = next(statement, false)) {
+                try (ResultSet rows = StatementResults.next(statement, false)) {
                     while (rows.next()) {
                         versions.put(rows.getLong(1), rows.getLong(2));
                     }
@@ -134,17 +134,5 @@ public final class BatchReads {
                 return new Found(decided, emitted, keyUses, versions);
             }
         });
-    }
-
-    /** The result set of the next statement, which must have one. */
-    private static ResultSet next(PreparedStatement statement, boolean first) throws SQLException {
-        if (!first && !statement.getMoreResults()) {
-            throw new SQLException("a statement of the batch reads returned no rows result");
-        }
-        ResultSet rows = statement.getResultSet();
-        if (rows == null) {
-            throw new SQLException("a statement of the batch reads returned no rows result");
-        }
-        return rows;
     }
 }

@@ -24,12 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.JSONB;
 import org.jooq.Query;
 import org.jooq.Record;
-import org.jooq.impl.DSL;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -61,8 +59,8 @@ public class LicenseStore {
 
     /**
      * Finds and locks ({@code FOR UPDATE}, in id order) the licenses {@code keys} name, with their devices and
-     * features, in four queries however many there are: one batch of commands costs the same few round trips as one
-     * command. A key naming several licenses (one user with several licenses of a product) finds the oldest, or the one
+     * features, in one round trip however many there are ({@link LicenseRows}): one batch of commands costs the same as
+     * one command. A key naming several licenses (one user with several licenses of a product) finds the oldest, or the one
      * its {@code licenseId} picks.
      *
      * @return one lookup per key
@@ -72,50 +70,36 @@ public class LicenseStore {
         if (keys.isEmpty()) {
             return lookups;
         }
-        Map<List<String>, ProductRecord> products = new HashMap<>();
-        tx.selectFrom(PRODUCT)
-                .where(DSL.row(PRODUCT.TENANT_ID, PRODUCT.SHORT_CODE)
-                        .in(keys.stream()
-                                .map(key -> DSL.row(key.tenantId(), key.ref().product()))
-                                .distinct()
-                                .toList()))
-                .forEach(product -> products.put(List.of(product.getTenantId(), product.getShortCode()), product));
-        Set<Long> productIds = new LinkedHashSet<>();
+        var names = new java.util.LinkedHashSet<List<String>>();
         Set<String> licenseKeys = new LinkedHashSet<>();
         Set<String> usernames = new LinkedHashSet<>();
         for (Key key : keys) {
-            ProductRecord product =
-                    products.get(List.of(key.tenantId(), key.ref().product()));
-            if (product == null) {
-                lookups.put(key, new Lookup.Missing(RejectionType.UNKNOWN_PRODUCT));
-                continue;
-            }
-            productIds.add(product.getId());
+            names.add(List.of(key.tenantId(), key.ref().product()));
             if (key.ref().licenseKey() != null) {
                 licenseKeys.add(key.ref().licenseKey());
             } else {
                 usernames.add(key.ref().username());
             }
         }
-        // "= ANY" on each column of the unique index, not a row-value IN list, which PostgreSQL would scan the table
-        // for. A key that also exists in another product of the batch is locked too; the match below ignores it.
-        Condition named = DSL.falseCondition();
-        if (!licenseKeys.isEmpty()) {
-            named = named.or(LICENSE.PRODUCT_ID
-                    .in(productIds)
-                    .and(LICENSE.LICENSE_KEY.eq(DSL.any(DSL.val(licenseKeys.toArray(String[]::new))))));
+        // One round trip: the products, the licenses of those products with those keys or users (locked), their
+        // devices and features. A key that also exists in another product of the batch is locked too; the match below
+        // ignores it.
+        LicenseRows.Read read = LicenseRows.byName(
+                tx,
+                names.stream().map(List::getFirst).toArray(String[]::new),
+                names.stream().map(List::getLast).toArray(String[]::new),
+                licenseKeys.toArray(String[]::new),
+                usernames.toArray(String[]::new));
+        Map<List<String>, ProductRecord> products = new HashMap<>();
+        read.products()
+                .forEach(product -> products.put(List.of(product.getTenantId(), product.getShortCode()), product));
+        for (Key key : keys) {
+            if (!products.containsKey(List.of(key.tenantId(), key.ref().product()))) {
+                lookups.put(key, new Lookup.Missing(RejectionType.UNKNOWN_PRODUCT));
+            }
         }
-        if (!usernames.isEmpty()) {
-            named = named.or(LICENSE.PRODUCT_ID.in(productIds).and(LICENSE.USERNAME.in(usernames)));
-        }
-        List<LicenseRecord> rows = productIds.isEmpty()
-                ? List.of()
-                : tx.selectFrom(LICENSE)
-                        .where(named)
-                        .orderBy(LICENSE.ID)
-                        .forUpdate()
-                        .fetch();
-        Map<Long, LicenseState> states = states(tx, rows, productsById(products.values()));
+        List<LicenseRecord> rows = read.licenses();
+        Map<Long, LicenseState> states = states(rows, productsById(products.values()), read);
         // Rows by what names them ("k" key or "u" user, product, name), oldest first: one map lookup per key rather
         // than a scan of the batch's rows for each of its commands.
         Map<List<Object>, List<LicenseRecord>> rowsByName = new HashMap<>();
@@ -154,40 +138,15 @@ public class LicenseStore {
         return lookups;
     }
 
-    /**
-     * Locks ({@code FOR UPDATE}, in id order) the licenses {@code ids} names and reads their versions, in one query.
-     *
-     * @return version by id, for those that exist
-     */
-    public Map<Long, Long> lockVersions(DSLContext tx, Collection<Long> ids) {
-        Map<Long, Long> versions = new HashMap<>();
-        if (ids.isEmpty()) {
-            return versions;
-        }
-        tx.select(LICENSE.ID, LICENSE.VERSION)
-                .from(LICENSE)
-                .where(LICENSE.ID.eq(DSL.any(DSL.val(ids.toArray(Long[]::new)))))
-                .orderBy(LICENSE.ID)
-                .forUpdate()
-                .forEach(row -> versions.put(row.value1(), row.value2()));
-        return versions;
-    }
-
     /** Reads the licenses {@code ids} names, with their devices and features; the caller holds their locks. */
     public Map<Long, Lookup.Found> load(DSLContext tx, Collection<Long> ids) {
         Map<Long, Lookup.Found> found = new HashMap<>();
         if (ids.isEmpty()) {
             return found;
         }
-        List<LicenseRecord> rows =
-                tx.selectFrom(LICENSE).where(LICENSE.ID.in(ids)).fetch();
-        Map<Long, ProductRecord> products = productsById(tx.selectFrom(PRODUCT)
-                .where(PRODUCT.ID.in(rows.stream()
-                        .map(LicenseRecord::getProductId)
-                        .distinct()
-                        .toList()))
-                .fetch());
-        Map<Long, LicenseState> states = states(tx, rows, products);
+        LicenseRows.Read read = LicenseRows.byIds(tx, ids.toArray(Long[]::new));
+        List<LicenseRecord> rows = read.licenses();
+        Map<Long, LicenseState> states = states(rows, productsById(read.products()), read);
         rows.forEach(row -> found.put(row.getId(), new Lookup.Found(states.get(row.getId()), row.getVersion())));
         return found;
     }
@@ -220,19 +179,15 @@ public class LicenseStore {
                 .fetchOptional(LICENSE.ID);
     }
 
-    /** The state of each license row, with its devices and features read in one query each. */
+    /** The state of each license row, with the devices and features {@code read} holds. */
     private Map<Long, LicenseState> states(
-            DSLContext tx, List<LicenseRecord> rows, Map<Long, ProductRecord> productsById) {
+            List<LicenseRecord> rows, Map<Long, ProductRecord> productsById, LicenseRows.Read read) {
         Map<Long, LicenseState> states = new HashMap<>();
         if (rows.isEmpty()) {
             return states;
         }
-        List<Long> ids = rows.stream().map(LicenseRecord::getId).toList();
         Map<Long, Map<String, DeviceState>> devicesByLicense = new HashMap<>();
-        for (DeviceRecord device : tx.selectFrom(DEVICE)
-                .where(DEVICE.LICENSE_ID.eq(DSL.any(DSL.val(ids.toArray(Long[]::new)))))
-                .orderBy(DEVICE.ID)
-                .fetch()) {
+        for (DeviceRecord device : read.devices()) {
             devicesByLicense
                     .computeIfAbsent(device.getLicenseId(), id -> new LinkedHashMap<>())
                     .put(
@@ -246,17 +201,7 @@ public class LicenseStore {
                                     details(device.getDetails())));
         }
         Map<Long, Map<String, FeatureState>> featuresByLicense = new HashMap<>();
-        for (Record feature : tx.select(
-                        LICENSE_FEATURE.asterisk(),
-                        PRODUCT_FEATURE.CODE,
-                        PRODUCT_FEATURE.NAME,
-                        PRODUCT_FEATURE.FEATURE_TYPE)
-                .from(LICENSE_FEATURE)
-                .join(PRODUCT_FEATURE)
-                .on(PRODUCT_FEATURE.ID.eq(LICENSE_FEATURE.PRODUCT_FEATURE_ID))
-                .where(LICENSE_FEATURE.LICENSE_ID.eq(DSL.any(DSL.val(ids.toArray(Long[]::new)))))
-                .orderBy(PRODUCT_FEATURE.ID)
-                .fetch()) {
+        for (Record feature : read.features()) {
             featuresByLicense
                     .computeIfAbsent(feature.get(LICENSE_FEATURE.LICENSE_ID), id -> new LinkedHashMap<>())
                     .put(
