@@ -122,17 +122,8 @@ class PipelinedCommitIT {
         worker = startWorker();
         awaitCaughtUp();
 
-        // then: one ledger row per command, one event each for a read_committed reader, the total is the ledger's
-        assertThat(queryLong("select count(*) from command_ledger where tenant_id = '" + TENANT
-                        + "' and command_type = 'ConsumeLicense'"))
-                .isEqualTo(answered.size());
-        assertThat(queryLong("select total_consumptions from license where license_key = 'PIPE-1'"))
-                .isEqualTo(answered.size())
-                .isEqualTo(queryLong("select sum(total_after - total_before) from command_ledger where tenant_id = '"
-                        + TENANT + "'"));
-        Map<String, Integer> events = eventsPerRequest();
-        assertThat(events.keySet()).containsExactlyInAnyOrderElementsOf(new HashSet<>(answered));
-        assertThat(events.values()).allSatisfy(copies -> assertThat(copies).isEqualTo(1));
+        // then
+        assertEveryAnsweredCallAppliedAndEmittedOnce();
     }
 
     @Test
@@ -152,17 +143,8 @@ class PipelinedCommitIT {
         }
         awaitCaughtUp();
 
-        // then: one ledger row per command, one event each for a read_committed reader, the total is the ledger's
-        assertThat(queryLong("select count(*) from command_ledger where tenant_id = '" + TENANT
-                        + "' and command_type = 'ConsumeLicense'"))
-                .isEqualTo(answered.size());
-        assertThat(queryLong("select total_consumptions from license where license_key = 'PIPE-1'"))
-                .isEqualTo(answered.size())
-                .isEqualTo(queryLong("select sum(total_after - total_before) from command_ledger where tenant_id = '"
-                        + TENANT + "'"));
-        Map<String, Integer> events = eventsPerRequest();
-        assertThat(events.keySet()).containsExactlyInAnyOrderElementsOf(new HashSet<>(answered));
-        assertThat(events.values()).allSatisfy(copies -> assertThat(copies).isEqualTo(1));
+        // then
+        assertEveryAnsweredCallAppliedAndEmittedOnce();
     }
 
     @Test
@@ -186,6 +168,20 @@ class PipelinedCommitIT {
                 .isEqualTo(totalBefore);
         assertThat(eventsPerRequest().values())
                 .allSatisfy(copies -> assertThat(copies).isEqualTo(1));
+    }
+
+    /** One ledger row per command, one event each for a read_committed reader, and the total is the ledger's. */
+    private static void assertEveryAnsweredCallAppliedAndEmittedOnce() throws SQLException {
+        assertThat(queryLong("select count(*) from command_ledger where tenant_id = '" + TENANT
+                        + "' and command_type = 'ConsumeLicense'"))
+                .isEqualTo(answered.size());
+        assertThat(queryLong("select total_consumptions from license where license_key = 'PIPE-1'"))
+                .isEqualTo(answered.size())
+                .isEqualTo(queryLong("select sum(total_after - total_before) from command_ledger where tenant_id = '"
+                        + TENANT + "'"));
+        Map<String, Integer> events = eventsPerRequest();
+        assertThat(events.keySet()).containsExactlyInAnyOrderElementsOf(new HashSet<>(answered));
+        assertThat(events.values()).allSatisfy(copies -> assertThat(copies).isEqualTo(1));
     }
 
     private static LicenseApiClient.Response consume() throws Exception {
@@ -253,10 +249,6 @@ class PipelinedCommitIT {
 
     private static javax.sql.DataSource dataSource() {
         var db = infra.databaseServer();
-        var dataSource = new org.postgresql.ds.PGSimpleDataSource();
-        dataSource.setURL(jdbcUrl);
-        dataSource.setUser(db.username());
-        dataSource.setPassword(db.password());
-        return dataSource;
+        return Database.of(jdbcUrl, db.username(), db.password());
     }
 }
