@@ -120,6 +120,13 @@ public final class TallyBench implements Callable<Integer> {
             description = "Warm-up of each system at 500/s, on one hot license and then on the Zipf licenses.")
     int warmUpSeconds;
 
+    @Option(
+            names = "--headline-rows",
+            split = ",",
+            defaultValue = "hot:500,zipf:1000",
+            description = "Headline rows as profile:rate (hot or zipf, requests/s). Default: ${DEFAULT-VALUE}.")
+    List<String> headlineRows;
+
     @Option(names = "--headline-runs", defaultValue = "3", description = "Runs of each headline row.")
     int headlineRuns;
 
@@ -266,7 +273,9 @@ public final class TallyBench implements Callable<Integer> {
         var measured = io.tally.bench.headline.HeadlineRows.run(
                 load,
                 targets,
-                io.tally.bench.headline.HeadlineRows.DEFAULT_ROWS,
+                headlineRows.stream()
+                        .map(io.tally.bench.headline.HeadlineRows.Row::parse)
+                        .toList(),
                 headlineRuns,
                 step,
                 bodies,

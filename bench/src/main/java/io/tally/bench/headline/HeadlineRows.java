@@ -20,10 +20,28 @@ import java.util.function.ToDoubleFunction;
 public final class HeadlineRows {
 
     /** One offered load: a profile of licenses ({@code hot} or {@code zipf}) at a rate in requests per second. */
-    public record Row(String profile, int rate) {}
+    public record Row(String profile, int rate) {
 
-    /** The rows of the targets: one hot license at 500/s, 10,000 Zipf licenses at 1,000/s. */
-    public static final List<Row> DEFAULT_ROWS = List.of(new Row("hot", 500), new Row("zipf", 1000));
+        public Row {
+            if (!profile.equals("hot") && !profile.equals("zipf")) {
+                throw new IllegalArgumentException("a headline row's profile is hot or zipf, not " + profile);
+            }
+            if (rate <= 0) {
+                throw new IllegalArgumentException("a headline row's rate is positive, not " + rate);
+            }
+        }
+
+        /** {@code profile:rate}, for example {@code hot:500}. */
+        public static Row parse(String text) {
+            int colon = text.indexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("a headline row is profile:rate, for example hot:500, not " + text);
+            }
+            return new Row(
+                    text.substring(0, colon).trim(),
+                    Integer.parseInt(text.substring(colon + 1).trim()));
+        }
+    }
 
     /** Every run of one row on one system. */
     public record Measured(String system, Row row, List<StepResult> runs) {

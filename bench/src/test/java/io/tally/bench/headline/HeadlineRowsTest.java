@@ -1,6 +1,7 @@
 package io.tally.bench.headline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tally.bench.load.StepResult;
 import java.time.Duration;
@@ -37,5 +38,13 @@ class HeadlineRowsTest {
         assertThat(measured.p50().median()).isEqualTo(2);
         assertThat(HeadlineRows.markdown(List.of(measured), 2, Duration.ofSeconds(30)))
                 .contains("| Zipf licenses at 1,000/s | naive | 2.0 (1.0-3.0) | 6.0 (5.0-7.0) |");
+    }
+
+    @Test
+    void shouldParseProfileAndRateWhenGivenAsOption() {
+        assertThat(HeadlineRows.Row.parse("zipf:1000")).isEqualTo(new HeadlineRows.Row("zipf", 1000));
+        assertThatThrownBy(() -> HeadlineRows.Row.parse("hot")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> HeadlineRows.Row.parse("cold:5")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> HeadlineRows.Row.parse("hot:0")).isInstanceOf(IllegalArgumentException.class);
     }
 }
