@@ -117,8 +117,19 @@ public final class TallyBench implements Callable<Integer> {
     @Option(
             names = "--warm-up-seconds",
             defaultValue = "15",
-            description = "Warm-up of each system at 500/s, on one hot license and then on the Zipf licenses.")
+            description = "Warm-up of each system at 500/s, on one hot license and then on the Zipf licenses, in steps"
+                    + " of this length (see --warm-up-max-seconds).")
     int warmUpSeconds;
+
+    @Option(
+            names = "--warm-up-max-seconds",
+            defaultValue = "150",
+            description = "Longest warm-up of each system and load: warm-up goes on, --warm-up-seconds at a time, until"
+                    + " the JIT compiler used under 5% of a core during the last of them.")
+    int warmUpMaxSeconds;
+
+    /** The compiler's share of one core below which a warm-up counts as done. */
+    private static final double WARM_UP_QUIET_COMPILING = 0.05;
 
     @Option(
             names = "--headline-rows",
@@ -190,17 +201,34 @@ public final class TallyBench implements Callable<Integer> {
                     .toList();
             // Both loads warm each system up (JIT, connection pools, the worker's license cache over the Zipf
             // licenses), so that the first measured step is not its warm-up.
+            var warmUp = new io.tally.bench.load.WarmUp();
             for (var target : targets) {
                 for (IntSupplier licensesOfWarmUp : List.of(hot, zipfLicense)) {
-                    StepResult warm = load.run(
-                            target,
-                            "warm-up",
-                            500,
+                    var warm = warmUp.run(
+                            () -> {
+                                try {
+                                    return load.run(
+                                            target,
+                                            "warm-up",
+                                            500,
+                                            Duration.ofSeconds(warmUpSeconds),
+                                            bodies,
+                                            licensesOfWarmUp,
+                                            drain());
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    throw new IllegalStateException("interrupted while warming up", e);
+                                }
+                            },
                             Duration.ofSeconds(warmUpSeconds),
-                            bodies,
-                            licensesOfWarmUp,
-                            drain());
-                    System.out.println("  warm-up " + describe(warm));
+                            Duration.ofSeconds(warmUpMaxSeconds),
+                            WARM_UP_QUIET_COMPILING);
+                    System.out.printf(
+                            "  warm-up %s (%d s, %d chunks; compiling %.0f%% of the last)%n",
+                            describe(warm.lastChunk()),
+                            warm.length().toSeconds(),
+                            warm.chunks(),
+                            warm.lastCompilingShare() * 100);
                 }
             }
             if (headlineOnly) {

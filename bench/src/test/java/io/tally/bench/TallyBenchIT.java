@@ -31,6 +31,8 @@ class TallyBenchIT {
                         "--report", report.toString(),
                         "--findings", directory.resolve("none.md").toString(),
                         "--step-seconds", "1",
+                        "--warm-up-seconds", "1",
+                        "--warm-up-max-seconds", "2",
                         "--max-rate", "500",
                         "--zipf-licenses", "50",
                         "--burst", "300",
