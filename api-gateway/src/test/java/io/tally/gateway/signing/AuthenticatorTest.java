@@ -96,4 +96,49 @@ class AuthenticatorTest {
                     assertThat(e.error().message()).doesNotContain(SHARED_KEY, "UDysfR6M");
                 });
     }
+
+    @Test
+    void shouldStillRefuseAnotherSignatureWhenTheSameDateWasJustAccepted() {
+        // given: the vector accepted, so its date and signature are the last ones verified
+        String good =
+                "algorithm=\"hmac-sha256\",headers=\"date\",signature=\"" + VECTOR_SIGNATURE + "\",apikey=\"api-1\"";
+        assertThat(authenticator.authenticate(DATE, good)).isEqualTo(TENANT);
+        String forged = good.replace(VECTOR_SIGNATURE, "UDysfR6MndUZReo07Y9r+vErn8vSxrnQ5ulit18iJ/A=");
+
+        // when / then
+        assertThatThrownBy(() -> authenticator.authenticate(DATE, forged))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.error().code()).isEqualTo("signature_mismatch"));
+        assertThat(authenticator.authenticate(DATE, good)).isEqualTo(TENANT);
+    }
+
+    @Test
+    void shouldRefuseTheOldSignatureWhenTheTenantsSharedKeyWasRotated() {
+        // given: accepted under the old shared key
+        String header =
+                "algorithm=\"hmac-sha256\",headers=\"date\",signature=\"" + VECTOR_SIGNATURE + "\",apikey=\"api-1\"";
+        assertThat(authenticator.authenticate(DATE, header)).isEqualTo(TENANT);
+
+        // when: the same API key now has another shared key
+        when(tenants.byApiKey("api-1"))
+                .thenReturn(Optional.of(new TenantCredentials("t1", "api-1", "another-shared-key-0123456789", "m-1")));
+
+        // then
+        assertThatThrownBy(() -> authenticator.authenticate(DATE, header))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.error().code()).isEqualTo("signature_mismatch"));
+    }
+
+    @Test
+    void shouldJudgeEachDateTextOnItsOwnWhenDatesFollowOneAnother() {
+        // given: a date within the skew accepted
+        String header =
+                "algorithm=\"hmac-sha256\",headers=\"date\",signature=\"" + VECTOR_SIGNATURE + "\",apikey=\"api-1\"";
+        assertThat(authenticator.authenticate(DATE, header)).isEqualTo(TENANT);
+
+        // when / then: the next text is parsed, not taken for the last one
+        assertThatThrownBy(() -> authenticator.authenticate("Tue, 07 Jun 2011 20:30:00 GMT", header))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.error().code()).isEqualTo("date_header_diff"));
+    }
 }

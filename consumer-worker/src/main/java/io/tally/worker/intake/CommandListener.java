@@ -46,7 +46,6 @@ class CommandListener {
 
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
-    private final ProtocolCodec codec;
     private final CommandRecordCheck check;
     private final IsolatingBatchApplier applier;
     private final BatchMessages messages;
@@ -66,7 +65,6 @@ class CommandListener {
             CommitStages stages,
             io.micrometer.core.instrument.MeterRegistry meters,
             io.tally.worker.ledger.LedgerPartitions ledgerPartitions) {
-        this.codec = codec;
         this.ledgerPartitions = ledgerPartitions;
         this.check = new CommandRecordCheck(signature, codec);
         this.applier = applier;
@@ -132,12 +130,12 @@ class CommandListener {
         // Once per batch: the oldest ledger month kept moves at most hourly, not between a batch's records.
         java.time.Instant keptFrom = ledgerPartitions.keptFrom();
         for (ConsumerRecord<String, byte[]> record : records) {
-            String problem = check.problemWith(record);
-            if (problem != null) {
-                transactional.add(messages.deadLetter(record, problem));
+            CommandRecordCheck.Checked checked = check.check(record);
+            if (checked.problem() != null) {
+                transactional.add(messages.deadLetter(record, checked.problem()));
                 continue;
             }
-            Command command = codec.decodeCommand(record.value());
+            Command command = checked.command();
             if (keptFrom != null && command.acceptedAt().isBefore(keptFrom)) {
                 // Its month of the ledger is gone, with its row if it was applied: applying it could count it twice.
                 transactional.add(messages.deadLetter(

@@ -1,5 +1,6 @@
 package io.tally.worker.intake;
 
+import io.tally.protocol.Command;
 import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.MalformedMessageException;
 import io.tally.protocol.ProtocolCodec;
@@ -23,21 +24,36 @@ public final class CommandRecordCheck {
         this.codec = codec;
     }
 
-    /** Why the record cannot be applied, or {@code null} when it can. Never includes signature values. */
-    public String problemWith(ConsumerRecord<String, byte[]> record) {
+    /**
+     * A record checked: its command when it may be applied, else why not (never including signature values). Exactly
+     * one of the two is set.
+     */
+    public record Checked(Command command, String problem) {
+
+        static Checked applicable(Command command) {
+            return new Checked(command, null);
+        }
+
+        static Checked refused(String problem) {
+            return new Checked(null, problem);
+        }
+    }
+
+    /** The record's command, decoded once here, or why it cannot be applied. */
+    public Checked check(ConsumerRecord<String, byte[]> record) {
         String keyId = header(record.headers(), EnvelopeSignature.KEY_ID_HEADER);
         String sig = header(record.headers(), EnvelopeSignature.SIGNATURE_HEADER);
         if (keyId == null || sig == null) {
-            return "unsigned: no " + EnvelopeSignature.KEY_ID_HEADER + " or " + EnvelopeSignature.SIGNATURE_HEADER;
+            return Checked.refused(
+                    "unsigned: no " + EnvelopeSignature.KEY_ID_HEADER + " or " + EnvelopeSignature.SIGNATURE_HEADER);
         }
         if (record.value() == null || !signature.verify(keyId, sig, record.value())) {
-            return "bad signature (key id " + keyId + ")";
+            return Checked.refused("bad signature (key id " + keyId + ")");
         }
         try {
-            codec.decodeCommand(record.value());
-            return null;
+            return Checked.applicable(codec.decodeCommand(record.value()));
         } catch (MalformedMessageException e) {
-            return "unparseable: " + e.getMessage();
+            return Checked.refused("unparseable: " + e.getMessage());
         }
     }
 

@@ -180,12 +180,12 @@ public final class RebuildCommand implements Callable<Integer> {
             List<IncomingCommand> batch = new ArrayList<>(batchSize);
             long[] others = {0};
             end = new TimeOrderedReader(consumer).readAll(partitions, end, record -> {
-                String problem = check.problemWith(record);
-                if (problem != null) {
-                    skipped.merge(problem.replaceAll(" \\(key id .*\\)$", ""), 1L, Long::sum);
+                var checked = check.check(record);
+                if (checked.problem() != null) {
+                    skipped.merge(checked.problem().replaceAll(" \\(key id .*\\)$", ""), 1L, Long::sum);
                     return;
                 }
-                io.tally.protocol.Command command = codec.decodeCommand(record.value());
+                io.tally.protocol.Command command = checked.command();
                 if (!tenants.isEmpty() && !tenants.contains(command.tenantId())) {
                     others[0]++;
                     return;
