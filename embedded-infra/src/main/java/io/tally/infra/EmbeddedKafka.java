@@ -183,7 +183,12 @@ public final class EmbeddedKafka implements AutoCloseable {
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
                 // Tally creates its topics with the partitions it wants; a typo must not create a topic.
                 Map.entry("auto.create.topics.enable", "false"),
-                Map.entry("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE))));
+                Map.entry("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE)),
+                // Sized for the small machines the embedded broker runs on: Kafka's defaults (3 network threads, 8
+                // request handlers) are for a dedicated server, and on two cores shared with the gateway, the worker
+                // and PostgreSQL every hand-off between them is a context switch.
+                Map.entry("num.network.threads", "1"),
+                Map.entry("num.io.threads", "2")));
         if (tls != null) {
             props.put("ssl.keystore.location", tls.keyStore().toString());
             props.put("ssl.keystore.password", tls.password());
