@@ -39,11 +39,14 @@ public final class MarkdownReport {
         for (String profile : new String[] {"hot", "zipf"}) {
             double tally = results.peak("tally", profile);
             double naive = results.peak("naive", profile);
+            double ratio = naive == 0 ? 0 : tally / naive;
+            // The live-path issue's targets: batching must pay off at saturation too, more so on one hot license.
+            double target = profile.equals("hot") ? 2.5 : 1.5;
             row(
                     md,
-                    "Peak throughput at any latency, " + profile + " (for reference)",
-                    format("Tally %,.0f/s, naive %,.0f/s: %.2f x", tally, naive, naive == 0 ? 0 : tally / naive),
-                    null);
+                    format("Peak throughput at any latency, %s: Tally >= %.1f x naive", profile, target),
+                    format("Tally %,.0f/s, naive %,.0f/s: %.2f x", tally, naive, ratio),
+                    ratio >= target);
         }
         StepResult burst = results.burst();
         long otherErrors = burst.outcomes().entrySet().stream()
