@@ -69,6 +69,15 @@ class ApiExceptionHandler {
         return json.error(ApiError.badRequest("invalid_json", "Request body is not readable"));
     }
 
+    /** A body the endpoint read itself and could not: too large, or the client went away while sending it. */
+    @ExceptionHandler(java.io.UncheckedIOException.class)
+    ResponseEntity<byte[]> unreadableBody(java.io.UncheckedIOException e) {
+        if (BodySizeLimit.causedByTooLarge(e)) {
+            return tooLarge();
+        }
+        return json.error(ApiError.badRequest("invalid_json", "Request body is not readable"));
+    }
+
     private ResponseEntity<byte[]> tooLarge() {
         return json.error(new ApiError(
                 413, "payload_too_large", "Request body is larger than " + bodySizeLimit.maxBytes() + " bytes"));

@@ -14,6 +14,7 @@ import io.tally.protocol.FeatureView;
 import io.tally.protocol.LicenseCommand;
 import io.tally.protocol.LicenseRef;
 import io.tally.protocol.TenantCredentials;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +27,6 @@ import java.util.function.Function;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -105,33 +105,27 @@ class LicenseApiController {
     }
 
     @PostMapping("/api/v4/add_consumption")
-    CompletableFuture<ResponseEntity<byte[]>> addConsumption(
-            @RequestHeader(value = "Date", required = false) String date,
-            @RequestHeader(value = "Authorization", required = false) String authorization,
-            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
-            @RequestBody(required = false) byte[] body) {
-        TenantCredentials tenant = authenticate(date, authorization);
+    CompletableFuture<ResponseEntity<byte[]>> addConsumption(HttpServletRequest request) {
+        SignedCall call = SignedCall.of(request);
+        TenantCredentials tenant = authenticate(call);
         var command = consumeLicense(
                 tenant,
-                RequestFields.ofBody(json.mapper(), body, limits),
+                RequestFields.ofBody(json.mapper(), call.body(), limits),
                 RequestIds.current(),
-                idempotencyKey,
+                call.idempotencyKey(),
                 "add_consumption");
         return outcomes.respond(command, result -> rendered(tenant, result, CommandResult.LicenseConsumed.class));
     }
 
     @PostMapping("/api/v4/add_feature_consumption")
-    CompletableFuture<ResponseEntity<byte[]>> addFeatureConsumption(
-            @RequestHeader(value = "Date", required = false) String date,
-            @RequestHeader(value = "Authorization", required = false) String authorization,
-            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
-            @RequestBody(required = false) byte[] body) {
-        TenantCredentials tenant = authenticate(date, authorization);
+    CompletableFuture<ResponseEntity<byte[]>> addFeatureConsumption(HttpServletRequest request) {
+        SignedCall call = SignedCall.of(request);
+        TenantCredentials tenant = authenticate(call);
         var command = consumeFeature(
                 tenant,
-                RequestFields.ofBody(json.mapper(), body, limits),
+                RequestFields.ofBody(json.mapper(), call.body(), limits),
                 RequestIds.current(),
-                idempotencyKey,
+                call.idempotencyKey(),
                 "add_feature_consumption");
         return outcomes.respond(command, result -> rendered(tenant, result, CommandResult.FeatureConsumed.class));
     }
@@ -142,13 +136,10 @@ class LicenseApiController {
      * Idempotency-Key is the call's key with {@code #<index>} appended.
      */
     @PostMapping("/api/v4/batch")
-    CompletableFuture<ResponseEntity<byte[]>> batch(
-            @RequestHeader(value = "Date", required = false) String date,
-            @RequestHeader(value = "Authorization", required = false) String authorization,
-            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
-            @RequestBody(required = false) byte[] body) {
-        TenantCredentials tenant = authenticate(date, authorization);
-        JsonNode operations = RequestFields.ofBody(json.mapper(), body, limits)
+    CompletableFuture<ResponseEntity<byte[]>> batch(HttpServletRequest request) {
+        SignedCall call = SignedCall.of(request);
+        TenantCredentials tenant = authenticate(call);
+        JsonNode operations = RequestFields.ofBody(json.mapper(), call.body(), limits)
                 .require("operations")
                 .node("operations");
         if (!operations.isArray() || operations.isEmpty() || operations.size() > limits.maxBatchOperations()) {
@@ -158,7 +149,7 @@ class LicenseApiController {
         List<CompletableFuture<JsonNode>> results = new ArrayList<>();
         UUID batchId = RequestIds.current();
         for (int index = 0; index < operations.size(); index++) {
-            results.add(operation(tenant, operations.get(index), batchId, index, idempotencyKey));
+            results.add(operation(tenant, operations.get(index), batchId, index, call.idempotencyKey()));
         }
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
                 .thenApply(done -> {
@@ -294,13 +285,11 @@ class LicenseApiController {
     }
 
     @PostMapping("/api/v4/activate_license")
-    CompletableFuture<ResponseEntity<byte[]>> activateLicense(
-            @RequestHeader(value = "Date", required = false) String date,
-            @RequestHeader(value = "Authorization", required = false) String authorization,
-            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
-            @RequestBody(required = false) byte[] body) {
-        TenantCredentials tenant = authenticate(date, authorization);
-        RequestFields fields = RequestFields.ofBody(json.mapper(), body, limits).require(identity());
+    CompletableFuture<ResponseEntity<byte[]>> activateLicense(HttpServletRequest request) {
+        SignedCall call = SignedCall.of(request);
+        TenantCredentials tenant = authenticate(call);
+        RequestFields fields =
+                RequestFields.ofBody(json.mapper(), call.body(), limits).require(identity());
         LicenseRef license = Requests.licenseRef(fields);
         String password = null;
         if (license.username() != null) {
@@ -313,7 +302,7 @@ class LicenseApiController {
                 RequestIds.current(),
                 now(),
                 tenant.tenantId(),
-                idempotency(idempotencyKey, "activate_license", fields),
+                idempotency(call.idempotencyKey(), "activate_license", fields),
                 license,
                 fields.text("hardware_id"),
                 password == null ? null : Requests.passwordDigest(license.username(), password),
@@ -334,18 +323,16 @@ class LicenseApiController {
     }
 
     @PostMapping("/api/v4/deactivate_license")
-    CompletableFuture<ResponseEntity<byte[]>> deactivateLicense(
-            @RequestHeader(value = "Date", required = false) String date,
-            @RequestHeader(value = "Authorization", required = false) String authorization,
-            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
-            @RequestBody(required = false) byte[] body) {
-        TenantCredentials tenant = authenticate(date, authorization);
-        RequestFields fields = RequestFields.ofBody(json.mapper(), body, limits).require(identity());
+    CompletableFuture<ResponseEntity<byte[]>> deactivateLicense(HttpServletRequest request) {
+        SignedCall call = SignedCall.of(request);
+        TenantCredentials tenant = authenticate(call);
+        RequestFields fields =
+                RequestFields.ofBody(json.mapper(), call.body(), limits).require(identity());
         var command = new LicenseCommand.DeactivateLicense(
                 RequestIds.current(),
                 now(),
                 tenant.tenantId(),
-                idempotency(idempotencyKey, "deactivate_license", fields),
+                idempotency(call.idempotencyKey(), "deactivate_license", fields),
                 Requests.licenseRef(fields),
                 fields.text("hardware_id"),
                 fields.consumptions("consumptions"));
@@ -399,6 +386,10 @@ class LicenseApiController {
                 result -> result instanceof CommandResult.FeatureChecked checked
                         ? signed(tenant, checked.feature())
                         : null);
+    }
+
+    private TenantCredentials authenticate(SignedCall call) {
+        return authenticate(call.date(), call.authorization());
     }
 
     private TenantCredentials authenticate(String date, String authorization) {
