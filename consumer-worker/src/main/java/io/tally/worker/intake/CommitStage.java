@@ -36,7 +36,7 @@ final class CommitStage implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(CommitStage.class);
 
     /** The least time between the end of one transaction and the start of the next. */
-    static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+    static final Duration MIN_INTERVAL = Duration.ofMillis(20);
 
     /** One batch's messages and where its partitions' consumption ends (the next offset of each). */
     record Pending(

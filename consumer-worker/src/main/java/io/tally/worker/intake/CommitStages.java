@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
 class CommitStages implements AutoCloseable {
 
     /** Batches a stage holds before its consumer waits: deciding runs ahead of committing by at most this many. */
-    static final int MAX_PENDING = 256;
+    static final int MAX_PENDING = 64;
 
     private final ProducerFactory<String, byte[]> producerFactory;
     private final String transactionalIdPrefix;
