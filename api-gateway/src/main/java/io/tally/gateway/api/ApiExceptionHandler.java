@@ -61,17 +61,15 @@ class ApiExceptionHandler {
         return json.error(ApiError.badRequest("missing_parameters", "Missing or unreadable parameters"));
     }
 
-    @ExceptionHandler(org.springframework.http.converter.HttpMessageNotReadableException.class)
-    ResponseEntity<byte[]> unreadable(org.springframework.http.converter.HttpMessageNotReadableException e) {
-        if (BodySizeLimit.causedByTooLarge(e)) {
-            return tooLarge();
-        }
-        return json.error(ApiError.badRequest("invalid_json", "Request body is not readable"));
-    }
-
-    /** A body the endpoint read itself and could not: too large, or the client went away while sending it. */
-    @ExceptionHandler(java.io.UncheckedIOException.class)
-    ResponseEntity<byte[]> unreadableBody(java.io.UncheckedIOException e) {
+    /**
+     * A body that could not be read: too large, not decodable by a converter, or, for the endpoints that read it
+     * themselves ({@code UncheckedIOException}), the client went away while sending it.
+     */
+    @ExceptionHandler({
+        org.springframework.http.converter.HttpMessageNotReadableException.class,
+        java.io.UncheckedIOException.class
+    })
+    ResponseEntity<byte[]> unreadable(Exception e) {
         if (BodySizeLimit.causedByTooLarge(e)) {
             return tooLarge();
         }
