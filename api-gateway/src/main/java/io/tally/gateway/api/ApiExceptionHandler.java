@@ -11,7 +11,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /** Every failure leaves the gateway as a License API error body, never as Spring's default page. */
 @RestControllerAdvice
-class ApiExceptionHandler {
+public class ApiExceptionHandler {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
@@ -21,6 +21,18 @@ class ApiExceptionHandler {
     ApiExceptionHandler(ApiJson json, BodySizeLimit bodySizeLimit) {
         this.json = json;
         this.bodySizeLimit = bodySizeLimit;
+    }
+
+    /**
+     * The answer to a failure thrown by an endpoint called outside Spring MVC ({@link DirectCalls}): the same as the
+     * handlers below give.
+     */
+    public ResponseEntity<byte[]> answer(Exception e) {
+        return switch (e) {
+            case ApiException api -> api(api);
+            case java.io.UncheckedIOException unreadable -> unreadable(unreadable);
+            default -> unexpected(e);
+        };
     }
 
     @ExceptionHandler(ApiException.class)

@@ -1,6 +1,8 @@
 package io.tally.gateway.api;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -9,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.MethodParameter;
@@ -77,17 +81,35 @@ public final class DirectAnswers implements HandlerMethodReturnValueHandler {
         if (answer == null || request == null || response == null) {
             throw new IllegalStateException("a direct answer needs a servlet request and a future");
         }
+        answer(request, response, answer, status -> {});
+    }
+
+    /**
+     * Writes {@code answer} to {@code response} once it completes: at once if it already has, otherwise from the
+     * thread that completes it, within an asynchronous request bounded by the timeout. Call on the request thread.
+     *
+     * @param written told the status written, once, after the answer's bytes are flushed (never if the client went away
+     *     first)
+     */
+    public void answer(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            CompletableFuture<ResponseEntity<byte[]>> answer,
+            IntConsumer written)
+            throws IOException {
         if (answer.isDone()) {
-            write(response, outcome(answer));
+            ResponseEntity<byte[]> entity = outcome(answer);
+            write(response, entity);
+            written.accept(entity.getStatusCode().value());
             return;
         }
         AsyncContext async = request.startAsync(request, response);
         async.setTimeout(timeout.toMillis());
-        var written = new java.util.concurrent.atomic.AtomicBoolean();
-        async.addListener(new jakarta.servlet.AsyncListener() {
+        var once = new AtomicBoolean();
+        async.addListener(new AsyncListener() {
             @Override
-            public void onTimeout(jakarta.servlet.AsyncEvent event) throws IOException {
-                if (written.compareAndSet(false, true)) {
+            public void onTimeout(AsyncEvent event) throws IOException {
+                if (once.compareAndSet(false, true)) {
                     write(
                             response,
                             json.error(new ApiError(
@@ -95,32 +117,35 @@ public final class DirectAnswers implements HandlerMethodReturnValueHandler {
                                     "request_pending",
                                     "The request was accepted and will be applied exactly once; its outcome is not known"
                                             + " yet")));
+                    written.accept(503);
                     async.complete();
                 }
             }
 
             @Override
-            public void onComplete(jakarta.servlet.AsyncEvent event) {}
+            public void onComplete(AsyncEvent event) {}
 
             @Override
-            public void onError(jakarta.servlet.AsyncEvent event) {
+            public void onError(AsyncEvent event) {
                 // The client went away: there is no one to answer.
-                written.set(true);
+                once.set(true);
             }
 
             @Override
-            public void onStartAsync(jakarta.servlet.AsyncEvent event) {}
+            public void onStartAsync(AsyncEvent event) {}
         });
         answer.whenComplete((entity, failure) -> {
-            if (!written.compareAndSet(false, true)) {
+            if (!once.compareAndSet(false, true)) {
                 return;
             }
+            ResponseEntity<byte[]> answered = failure == null ? entity : failed(failure);
             try {
-                write(response, failure == null ? entity : failed(failure));
+                write(response, answered);
             } catch (IOException | RuntimeException e) {
                 // The client is gone or the container refused the write; nothing else can be answered.
                 LOGGER.debug("Could not write an answer: {}", e.toString());
             } finally {
+                written.accept(answered.getStatusCode().value());
                 async.complete();
             }
         });

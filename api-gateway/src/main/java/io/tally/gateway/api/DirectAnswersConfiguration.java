@@ -10,7 +10,7 @@ import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 
 /**
- * Puts {@link DirectAnswers} ahead of Spring MVC's own handling of futures, which would otherwise take every
+ * Makes the one {@link DirectAnswers} and puts it ahead of Spring MVC's own handling of futures, which would otherwise take every
  * {@code CompletableFuture} first (handlers added through {@code WebMvcConfigurer} come after the built-in ones).
  */
 @Configuration(proxyBeanMethods = false)
@@ -20,11 +20,15 @@ class DirectAnswersConfiguration {
     private static final Duration MARGIN = Duration.ofSeconds(5);
 
     @Bean
-    SmartInitializingSingleton directAnswersFirst(
-            RequestMappingHandlerAdapter adapter, ApiJson json, GatewayProperties properties) {
+    DirectAnswers directAnswers(ApiJson json, GatewayProperties properties) {
+        return new DirectAnswers(json, properties.replyTimeout().plus(MARGIN));
+    }
+
+    @Bean
+    SmartInitializingSingleton directAnswersFirst(RequestMappingHandlerAdapter adapter, DirectAnswers answers) {
         return () -> {
             var handlers = new ArrayList<HandlerMethodReturnValueHandler>();
-            handlers.add(new DirectAnswers(json, properties.replyTimeout().plus(MARGIN)));
+            handlers.add(answers);
             handlers.addAll(adapter.getReturnValueHandlers());
             adapter.setReturnValueHandlers(handlers);
         };

@@ -104,6 +104,19 @@ class LicenseApiController {
         }
     }
 
+    /**
+     * The calls with a body by path, served by {@link io.tally.gateway.api.DirectCalls} ahead of Spring MVC (ADR 22).
+     * Spring MVC maps the same methods too, for the requests the filter leaves to it (another method: 405).
+     */
+    Map<String, io.tally.gateway.api.DirectCalls.Endpoint> directCalls() {
+        return Map.of(
+                "/api/v4/add_consumption", this::addConsumption,
+                "/api/v4/add_feature_consumption", this::addFeatureConsumption,
+                "/api/v4/batch", this::batch,
+                "/api/v4/activate_license", this::activateLicense,
+                "/api/v4/deactivate_license", this::deactivateLicense);
+    }
+
     @PostMapping("/api/v4/add_consumption")
     CompletableFuture<ResponseEntity<byte[]>> addConsumption(HttpServletRequest request) {
         SignedCall call = SignedCall.of(request);
