@@ -69,6 +69,9 @@ class GatewayConfiguration {
         template.setCorrelationIdStrategy(CommandDispatcher::correlationOf);
         // Replies to other instances' commands are expected on a shared topic: not an error.
         template.setSharedReplyTopic(true);
+        // A failed send is answered 503 and logged once by Outcomes; the default listener would log it again, with a
+        // stack trace, for every record of an overloaded broker.
+        template.setProducerListener(null);
         return template;
     }
 

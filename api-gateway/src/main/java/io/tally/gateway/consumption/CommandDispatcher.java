@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.kafka.requestreply.CorrelationKey;
 import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
+import org.springframework.kafka.requestreply.RequestReplyFuture;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.stereotype.Component;
 
@@ -27,7 +28,10 @@ import org.springframework.stereotype.Component;
  * reply, or for the broker's acknowledgement of an asynchronous one), and fewer when calls complete too slowly for
  * that many to be answered within half the reply timeout ({@link Admission}); beyond that {@link #dispatch} and
  * {@link #produce} refuse at once instead of queueing, so memory stays bounded under any burst and an accepted call
- * is answered in time.
+ * is answered in time. Of those, at most {@code maxUnacknowledged} may be produced and not yet acknowledged by the
+ * broker: a broker slowed down (a burst of connections starving it of CPU) then holds a few hundred records, which it
+ * acknowledges within the producer's delivery timeout, rather than thousands, which expire together and turn into 503
+ * {@code service_unavailable}; the calls beyond get 429 at once, as for the limit above.
  *
  * <p>Thread-safe.
  */
@@ -41,6 +45,8 @@ public class CommandDispatcher {
     private final ProtocolCodec codec;
     private final EnvelopeSignature signature;
     private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicInteger unacknowledged = new AtomicInteger();
+    private final int maxUnacknowledged;
     private final Admission admission;
     private final CompletionRate completions;
     private final ReplyPartitions replyPartitions;
@@ -64,6 +70,7 @@ public class CommandDispatcher {
             io.micrometer.core.instrument.MeterRegistry meters) {
         this.kafka = kafka;
         this.replyPartitions = replyPartitions;
+        this.maxUnacknowledged = properties.maxUnacknowledged();
         this.codec = codec;
         this.signature = signature;
         this.admission = new Admission(
@@ -73,6 +80,10 @@ public class CommandDispatcher {
         this.completions = new CompletionRate(admission.initialRate(), System::nanoTime);
         io.micrometer.core.instrument.Gauge.builder("tally.gateway.calls.waiting", waiting, AtomicInteger::get)
                 .description("Calls waiting for the worker's reply or the broker's acknowledgement")
+                .register(meters);
+        io.micrometer.core.instrument.Gauge.builder(
+                        "tally.gateway.calls.unacknowledged", unacknowledged, AtomicInteger::get)
+                .description("Commands produced and not yet acknowledged by the broker")
                 .register(meters);
         io.micrometer.core.instrument.Gauge.builder(
                         "tally.gateway.admission.limit", this, CommandDispatcher::admissionLimit)
@@ -103,20 +114,42 @@ public class CommandDispatcher {
     /** However slowly calls complete, this many may wait (a worker catching up must still get work). */
     private static final int MIN_IN_FLIGHT = 64;
 
-    /** Takes a waiting place if the current limit allows. */
+    /**
+     * Takes a waiting place and a place among the records the broker has not acknowledged yet, if both limits allow;
+     * the second is given back by {@link #acknowledged} once the broker answered the send.
+     */
     private boolean admit() {
-        int limit = admissionLimit();
+        if (!take(waiting, admissionLimit())) {
+            return refuse();
+        }
+        if (!take(unacknowledged, maxUnacknowledged)) {
+            waiting.decrementAndGet();
+            return refuse();
+        }
+        return true;
+    }
+
+    private boolean refuse() {
+        completions.refused();
+        refused.increment();
+        return false;
+    }
+
+    private static boolean take(AtomicInteger places, int limit) {
         while (true) {
-            int now = waiting.get();
+            int now = places.get();
             if (now >= limit) {
-                completions.refused();
-                refused.increment();
                 return false;
             }
-            if (waiting.compareAndSet(now, now + 1)) {
+            if (places.compareAndSet(now, now + 1)) {
                 return true;
             }
         }
+    }
+
+    /** The broker answered a send (acknowledged or failed): its place is free for the next. */
+    private void acknowledged() {
+        unacknowledged.decrementAndGet();
     }
 
     /** Gives a waiting place back; {@code completed} when the call got its answer (not a timeout or a failure). */
@@ -147,9 +180,11 @@ public class CommandDispatcher {
         if (!admit()) {
             return CompletableFuture.failedFuture(new Overloaded());
         }
+        boolean handedOver = false;
         try {
             int replyPartition = replyPartitions.next();
             if (replyPartition < 0) {
+                acknowledged();
                 release(false);
                 return CompletableFuture.failedFuture(new NoReplyPartition());
             }
@@ -159,9 +194,11 @@ public class CommandDispatcher {
                             KafkaHeaders.REPLY_PARTITION,
                             ByteBuffer.allocate(4).putInt(replyPartition).array());
             long started = System.nanoTime();
-            var pending = kafka.sendAndReceive(record);
+            RequestReplyFuture<String, byte[], byte[]> pending = kafka.sendAndReceive(record);
+            handedOver = true;
             // A record the broker never took fails now, not at the reply timeout.
             pending.getSendFuture().whenComplete((sent, failure) -> {
+                acknowledged();
                 if (failure != null) {
                     pending.completeExceptionally(failure);
                 }
@@ -177,6 +214,9 @@ public class CommandDispatcher {
                 }
             });
         } catch (RuntimeException e) {
+            if (!handedOver) {
+                acknowledged();
+            }
             release(false);
             return CompletableFuture.failedFuture(e);
         }
@@ -194,8 +234,12 @@ public class CommandDispatcher {
         try {
             return kafka.send(signedRecord(command))
                     .<Void>thenApply(ignored -> null)
-                    .whenComplete((ignored, failure) -> release(failure == null));
+                    .whenComplete((ignored, failure) -> {
+                        acknowledged();
+                        release(failure == null);
+                    });
         } catch (RuntimeException e) {
+            acknowledged();
             release(false);
             return CompletableFuture.failedFuture(e);
         }
