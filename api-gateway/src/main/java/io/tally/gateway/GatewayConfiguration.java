@@ -1,6 +1,6 @@
 package io.tally.gateway;
 
-import io.tally.gateway.consumption.CommandDispatcher;
+import io.tally.gateway.consumption.PendingReplies;
 import io.tally.gateway.consumption.ReplyPartitions;
 import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.ProtocolCodec;
@@ -9,9 +9,9 @@ import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
-import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
 
 @Configuration(proxyBeanMethods = false)
 class GatewayConfiguration {
@@ -40,8 +40,10 @@ class GatewayConfiguration {
     ConcurrentMessageListenerContainer<String, byte[]> replyContainer(
             ConcurrentKafkaListenerContainerFactory<String, byte[]> factory,
             GatewayProperties properties,
-            ReplyPartitions replyPartitions) {
+            ReplyPartitions replyPartitions,
+            PendingReplies pendingReplies) {
         ConcurrentMessageListenerContainer<String, byte[]> container = factory.createContainer(Topics.REPLIES);
+        container.setupMessageListener(pendingReplies);
         container.getContainerProperties().setGroupId(properties.replyGroup());
         container.getContainerProperties().setConsumerRebalanceListener(replyPartitions);
         var consumer = container.getContainerProperties().getKafkaConsumerProperties();
@@ -55,20 +57,19 @@ class GatewayConfiguration {
                 org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
         // A dead instance's partitions go to the others after this long (its own waiting calls are lost with it).
         consumer.setProperty("session.timeout.ms", "10000");
-        container.setAutoStartup(false);
         return container;
     }
 
+    /** Calls waiting for their replies, completed by the reply container's records. */
     @Bean
-    ReplyingKafkaTemplate<String, byte[], byte[]> replyingKafkaTemplate(
-            ProducerFactory<String, byte[]> producerFactory,
-            ConcurrentMessageListenerContainer<String, byte[]> replyContainer,
-            GatewayProperties properties) {
-        var template = new ReplyingKafkaTemplate<>(producerFactory, replyContainer);
-        template.setDefaultReplyTimeout(properties.replyTimeout());
-        template.setCorrelationIdStrategy(CommandDispatcher::correlationOf);
-        // Replies to other instances' commands are expected on a shared topic: not an error.
-        template.setSharedReplyTopic(true);
+    PendingReplies pendingReplies(GatewayProperties properties) {
+        return new PendingReplies(properties.replyTimeout());
+    }
+
+    /** Commands go out on it; their replies come back through {@link PendingReplies}. */
+    @Bean
+    KafkaTemplate<String, byte[]> kafkaTemplate(ProducerFactory<String, byte[]> producerFactory) {
+        var template = new KafkaTemplate<>(producerFactory);
         // A failed send is answered 503 and logged once by Outcomes; the default listener would log it again, with a
         // stack trace, for every record of an overloaded broker.
         template.setProducerListener(null);

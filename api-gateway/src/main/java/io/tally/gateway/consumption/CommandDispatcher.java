@@ -8,15 +8,12 @@ import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.springframework.kafka.requestreply.CorrelationKey;
-import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
-import org.springframework.kafka.requestreply.RequestReplyFuture;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.stereotype.Component;
 
@@ -38,10 +35,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class CommandDispatcher {
 
-    /** Header carrying the command id, from which the correlation id of the reply is derived. */
+    /** Header carrying the command id, by which the worker names the command in its logs and dead letters. */
     static final String COMMAND_ID_HEADER = "tally-command-id";
 
-    private final ReplyingKafkaTemplate<String, byte[], byte[]> kafka;
+    private final KafkaTemplate<String, byte[]> kafka;
+    private final PendingReplies pendingReplies;
     private final ProtocolCodec codec;
     private final EnvelopeSignature signature;
     private final AtomicInteger waiting = new AtomicInteger();
@@ -62,13 +60,15 @@ public class CommandDispatcher {
     private final io.micrometer.core.instrument.Timer replyDurations;
 
     public CommandDispatcher(
-            ReplyingKafkaTemplate<String, byte[], byte[]> kafka,
+            KafkaTemplate<String, byte[]> kafka,
+            PendingReplies pendingReplies,
             ProtocolCodec codec,
             EnvelopeSignature signature,
             GatewayProperties properties,
             ReplyPartitions replyPartitions,
             io.micrometer.core.instrument.MeterRegistry meters) {
         this.kafka = kafka;
+        this.pendingReplies = pendingReplies;
         this.replyPartitions = replyPartitions;
         this.maxUnacknowledged = properties.maxUnacknowledged();
         this.codec = codec;
@@ -160,20 +160,10 @@ public class CommandDispatcher {
         }
     }
 
-    /** Correlates replies by command id, so a reply can be matched no matter which gateway instance reads it. */
-    public static CorrelationKey correlationOf(ProducerRecord<String, byte[]> record) {
-        UUID id = UUID.fromString(
-                new String(record.headers().lastHeader(COMMAND_ID_HEADER).value(), StandardCharsets.UTF_8));
-        return new CorrelationKey(ByteBuffer.allocate(16)
-                .putLong(id.getMostSignificantBits())
-                .putLong(id.getLeastSignificantBits())
-                .array());
-    }
-
     /**
      * Produces {@code command} and completes with the worker's reply. Completes exceptionally with
      * {@link Overloaded} when too many commands are waiting (nothing was produced), with a
-     * {@code KafkaReplyTimeoutException} when the reply is late (the command may still be applied), or with the
+     * {@code KafkaReplyTimeoutException} when the reply is late ({@link PendingReplies}) (the command may still be applied), or with the
      * producer's error when the broker could not take it.
      */
     public CompletableFuture<CommandReply> dispatch(Command command) {
@@ -193,18 +183,25 @@ public class CommandDispatcher {
                     .add(
                             KafkaHeaders.REPLY_PARTITION,
                             ByteBuffer.allocate(4).putInt(replyPartition).array());
+            record.headers().add(KafkaHeaders.CORRELATION_ID, PendingReplies.correlation(command.commandId()));
             long started = System.nanoTime();
-            RequestReplyFuture<String, byte[], byte[]> pending = kafka.sendAndReceive(record);
+            CompletableFuture<byte[]> pending = pendingReplies.expect(command.commandId());
+            CompletableFuture<?> send;
+            try {
+                send = kafka.send(record);
+            } catch (RuntimeException e) {
+                pendingReplies.failed(command.commandId(), e);
+                throw e;
+            }
             handedOver = true;
             // A record the broker never took fails now, not at the reply timeout.
-            pending.getSendFuture().whenComplete((sent, failure) -> {
+            send.whenComplete((sent, failure) -> {
                 acknowledged();
                 if (failure != null) {
-                    pending.completeExceptionally(failure);
+                    pendingReplies.failed(command.commandId(), failure);
                 }
             });
-            CompletableFuture<CommandReply> reply =
-                    pending.thenApplyAsync(consumerRecord -> codec.decodeReply(consumerRecord.value()), answering);
+            CompletableFuture<CommandReply> reply = pending.thenApplyAsync(codec::decodeReply, answering);
             return reply.whenComplete((ignored, failure) -> {
                 release(failure == null);
                 if (failure == null) {

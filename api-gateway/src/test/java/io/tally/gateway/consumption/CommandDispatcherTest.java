@@ -12,24 +12,25 @@ import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.LicenseCommand;
 import io.tally.protocol.LicenseRef;
 import io.tally.protocol.ProtocolCodec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
-import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
-import org.springframework.kafka.requestreply.RequestReplyFuture;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
 
 class CommandDispatcherTest {
 
     private static final int MAX_UNACKNOWLEDGED = 3;
 
-    private final List<RequestReplyFuture<String, byte[], byte[]>> sent = new ArrayList<>();
+    private final List<CompletableFuture<SendResult<String, byte[]>>> sent = new ArrayList<>();
+    private final PendingReplies replies = new PendingReplies(Duration.ofSeconds(10), System::nanoTime, false);
     private final CommandDispatcher dispatcher = dispatcher();
 
     @Test
@@ -44,8 +45,10 @@ class CommandDispatcherTest {
 
         // then: nothing more produced, and the call answered 429
         assertThat(sent).hasSize(MAX_UNACKNOWLEDGED);
-        assertThat(refused).isCompletedExceptionally();
-        assertThat(failure(refused)).isInstanceOf(CommandDispatcher.Overloaded.class);
+        assertThat(refused)
+                .failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(CommandDispatcher.Overloaded.class);
         assertThat(dispatcher.waiting()).isEqualTo(MAX_UNACKNOWLEDGED);
     }
 
@@ -57,10 +60,12 @@ class CommandDispatcherTest {
         }
 
         // when: one acknowledged (its call still waits for the reply), one failed
-        sent.get(0).getSendFuture().complete(new SendResult<>(null, null));
-        sent.get(1).getSendFuture().completeExceptionally(new RuntimeException("expired"));
+        sent.get(0).complete(new SendResult<>(null, null));
+        sent.get(1).completeExceptionally(new RuntimeException("expired"));
 
-        // then: two places free again for records, while the acknowledged call keeps waiting
+        // then: the failed call fails now, not at the reply timeout; two places are free again for records, while
+        // the acknowledged call keeps waiting for its reply
+        assertThat(replies.size()).isEqualTo(MAX_UNACKNOWLEDGED - 1);
         assertThat(dispatcher.dispatch(command())).isNotDone();
         assertThat(dispatcher.dispatch(command())).isNotDone();
         assertThat(dispatcher.dispatch(command())).isCompletedExceptionally();
@@ -69,10 +74,10 @@ class CommandDispatcherTest {
 
     private CommandDispatcher dispatcher() {
         @SuppressWarnings("unchecked")
-        ReplyingKafkaTemplate<String, byte[], byte[]> kafka = mock(ReplyingKafkaTemplate.class);
-        when(kafka.sendAndReceive(any(org.apache.kafka.clients.producer.ProducerRecord.class)))
+        KafkaTemplate<String, byte[]> kafka = mock(KafkaTemplate.class);
+        when(kafka.send(any(org.apache.kafka.clients.producer.ProducerRecord.class)))
                 .thenAnswer(invocation -> {
-                    var future = new Pending();
+                    var future = new CompletableFuture<SendResult<String, byte[]>>();
                     sent.add(future);
                     return future;
                 });
@@ -89,18 +94,12 @@ class CommandDispatcherTest {
                 null);
         return new CommandDispatcher(
                 kafka,
+                replies,
                 new ProtocolCodec(),
                 new EnvelopeSignature("k1", Map.of("k1", "envelope-key-0123456789abcdef")),
                 properties,
                 replyPartitions,
                 new SimpleMeterRegistry());
-    }
-
-    /** A reply to come, whose send the test completes. */
-    private static final class Pending extends RequestReplyFuture<String, byte[], byte[]> {
-        Pending() {
-            setSendFuture(new CompletableFuture<>());
-        }
     }
 
     private static Command command() {
@@ -114,14 +113,5 @@ class CommandDispatcherTest {
                 1,
                 null,
                 null);
-    }
-
-    private static Throwable failure(CompletableFuture<?> future) {
-        try {
-            future.join();
-            return null;
-        } catch (CompletionException e) {
-            return e.getCause();
-        }
     }
 }
