@@ -97,15 +97,33 @@ public final class TallyBench implements Callable<Integer> {
 
     @Option(
             names = "--cost",
-            description = "Measure only the CPU one request costs the gateway, the worker, PostgreSQL and the broker,"
-                    + " each in a process of its own (docs/scaling.md); writes no report.")
+            description =
+                    "Measure only the CPU one call costs each process (gateway, worker, broker, PostgreSQL, and the"
+                            + " naive service with its PostgreSQL), each in a process of its own: idle, then at each"
+                            + " --cost-rates; writes docs/benchmarks/cost.md (docs/scaling.md uses it).")
     boolean costOnly;
 
-    @Option(names = "--cost-rate", defaultValue = "400", description = "Requests/s of the cost measurement.")
-    double costRate;
+    @Option(
+            names = "--cost-rates",
+            split = ",",
+            defaultValue = "500,1000",
+            description = "Requests/s of the cost steps, Zipf licenses. Default: ${DEFAULT-VALUE}.")
+    List<Double> costRates;
 
-    @Option(names = "--cost-seconds", defaultValue = "30", description = "Length of the cost measurement.")
+    @Option(names = "--cost-seconds", defaultValue = "30", description = "Length of each cost step.")
     int costSeconds;
+
+    @Option(
+            names = "--idle-seconds",
+            defaultValue = "60",
+            description = "Length of the cost measurement without traffic, after warm-up.")
+    int idleSeconds;
+
+    @Option(
+            names = "--cost-report",
+            defaultValue = "docs/benchmarks/cost.md",
+            description = "The cost measurement's Markdown page.")
+    Path costReport;
 
     @Option(
             names = "--headline",
@@ -160,12 +178,7 @@ public final class TallyBench implements Callable<Integer> {
             return 0;
         }
         if (costOnly) {
-            Path directory = workDirectory.toAbsolutePath().resolve("cost");
-            BenchEnvironment.deleteRecursively(directory);
-            java.nio.file.Files.createDirectories(directory);
-            var cost = io.tally.bench.cost.CostProbe.run(
-                    directory, zipfLicenses, costRate, Duration.ofSeconds(costSeconds), System.out);
-            return cost.step().ok() > 0 ? 0 : 1;
+            return measureCost();
         }
         String startedAt = Instant.now().toString();
         String command = "./tally-bench"
@@ -438,6 +451,30 @@ public final class TallyBench implements Callable<Integer> {
                 step.p99Millis(),
                 step.maxMillis(),
                 step.outcomes());
+    }
+
+    private int measureCost() throws Exception {
+        String startedAt = Instant.now().toString();
+        Path directory = workDirectory.toAbsolutePath().resolve("cost");
+        BenchEnvironment.deleteRecursively(directory);
+        Files.createDirectories(directory);
+        var plan = new io.tally.bench.cost.CostProbe.Plan(
+                zipfLicenses,
+                costRates,
+                Duration.ofSeconds(costSeconds),
+                Duration.ofSeconds(idleSeconds),
+                Duration.ofSeconds(warmUpSeconds),
+                Duration.ofSeconds(warmUpMaxSeconds));
+        var result = io.tally.bench.cost.CostProbe.run(directory, plan, System.out);
+        String page = io.tally.bench.cost.CostReport.render(
+                result,
+                "./tally-bench " + System.getProperty("tally.bench.args", "--cost"),
+                startedAt,
+                machine().toString());
+        Files.createDirectories(costReport.toAbsolutePath().getParent());
+        Files.writeString(costReport, page);
+        System.out.println("Wrote " + costReport);
+        return result.steps().stream().allMatch(step -> step.load().ok() > 0) ? 0 : 1;
     }
 
     private static Map<String, String> machine() {

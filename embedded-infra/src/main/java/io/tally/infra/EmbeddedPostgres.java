@@ -72,6 +72,14 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return port;
     }
 
+    /** The server's process id (the postmaster, parent of every backend), for measuring what it uses. */
+    public long pid() {
+        if (server == null) {
+            throw new IllegalStateException("PostgreSQL is not running");
+        }
+        return server.pid();
+    }
+
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }

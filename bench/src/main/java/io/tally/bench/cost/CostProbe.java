@@ -2,10 +2,10 @@ package io.tally.bench.cost;
 
 import io.tally.bench.load.OpenLoopLoad;
 import io.tally.bench.load.StepResult;
+import io.tally.bench.load.WarmUp;
 import io.tally.bench.load.Zipf;
 import io.tally.embedded.TallyPipeline;
 import io.tally.gateway.GatewayApplication;
-import io.tally.infra.EmbeddedKafka;
 import io.tally.infra.EmbeddedPostgres;
 import io.tally.infra.FreePorts;
 import io.tally.protocol.ProtocolCodec;
@@ -21,170 +21,308 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * What one request costs each part of Tally, measured with each part in a process of its own: the worker and the
- * gateway as separate JVMs, PostgreSQL as its own server processes, and the broker in this JVM beside the load
- * generator. A steady open-loop load (Zipf over many licenses) runs at a rate this machine sustains; the CPU seconds
- * each process used during it ({@code /proc}), divided by the requests answered, are the per-request figures the
- * capacity model (docs/scaling.md) multiplies out. CPU per request is what adds up across machines; the latency here
- * is that of a machine shared by all of them.
+ * What one call costs each process of Tally and of the naive service, measured with every part in a process of its
+ * own: the broker, the worker, the gateway and the naive service as JVMs of their own ({@link ChildJvm}), Tally's and
+ * the naive service's PostgreSQL as two servers, and only the load generator in this JVM. After a warm-up that lasts
+ * until the children's JIT compilers went quiet, Tally is measured idle (no traffic at all), then under a steady
+ * open-loop load of signed {@code add_consumption} calls (Zipf over many licenses) at each rate; then the naive service
+ * at the same rates. The CPU each process used during a step ({@code /proc}), divided by the calls answered 200, is its
+ * cost per call; idle, its share of one core.
+ *
+ * <p>Not thread-safe; runs once per JVM.
  */
 public final class CostProbe {
 
     static final String PRODUCT = "cost-app";
     static final String HARDWARE_ID = "cost-device";
+    static final long LIMIT = 1_000_000_000_000L;
     static final TenantCredentials TENANT =
             new TenantCredentials("cost-tenant", "cost-api-key", "cost-shared-key-0123456789", "cost-mgmt");
 
-    /** Per-request CPU of each part, and the step it was measured over. */
-    public record Result(
-            StepResult step,
-            double seconds,
-            double gatewayMicros,
-            double workerMicros,
-            double postgresMicros,
-            double brokerAndLoadMicros) {}
+    private static final double WARM_UP_QUIET_COMPILING = 0.05;
+    private static final Duration DRAIN = Duration.ofSeconds(20);
+    private static final Duration STARTUP = Duration.ofMinutes(3);
+
+    /**
+     * How the probe runs: the rates measured, the length of each step and of the idle measurement, and the warm-up of
+     * each system (chunks of {@code warmUpChunk} until its compilers went quiet or {@code warmUpLongest} passed).
+     */
+    public record Plan(
+            int licenses,
+            List<Double> rates,
+            Duration step,
+            Duration idle,
+            Duration warmUpChunk,
+            Duration warmUpLongest) {}
+
+    /** One measured step: the load's outcome and each process's CPU per call answered 200, in microseconds. */
+    public record Step(String system, StepResult load, Map<String, Double> microsPerCall) {
+
+        double totalMicros() {
+            return microsPerCall.entrySet().stream()
+                    .filter(entry -> !entry.getKey().equals(LOAD_GENERATOR))
+                    .mapToDouble(Map.Entry::getValue)
+                    .sum();
+        }
+    }
+
+    /** The idle shares of one core per process, and every step in the order measured. */
+    public record Result(Plan plan, Duration idleMeasured, Map<String, Double> idleShareOfCore, List<Step> steps) {}
+
+    static final String GATEWAY = "gateway";
+    static final String WORKER = "worker";
+    static final String BROKER = "broker";
+    static final String POSTGRES = "PostgreSQL";
+    static final String NAIVE = "naive service";
+    static final String LOAD_GENERATOR = "load generator";
 
     private CostProbe() {}
 
-    /** Starts everything under {@code directory}, warms up, then measures {@code rate} requests/s for {@code length}. */
-    public static Result run(Path directory, int licenses, double rate, Duration length, PrintStream out)
-            throws Exception {
-        var processes = new ArrayList<Process>();
-        try (var postgres = EmbeddedPostgres.start(directory.resolve("postgres"), FreePorts.next(), "tally");
-                var kafka = EmbeddedKafka.start(directory.resolve("kafka"), 0)) {
+    /** The key of the {@code index}th license, the same in Tally and in the naive service. */
+    static String licenseKey(int index) {
+        return "C-%06d".formatted(index);
+    }
+
+    /** Starts everything under {@code directory}, measures as {@code plan} says, and ends everything it started. */
+    public static Result run(Path directory, Plan plan, PrintStream out) throws Exception {
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            var tallyPostgres = EmbeddedPostgres.start(directory.resolve("postgres-tally"), FreePorts.next(), "tally");
+            started.add(tallyPostgres);
+            var naivePostgres = EmbeddedPostgres.start(directory.resolve("postgres-naive"), FreePorts.next(), "naive");
+            started.add(naivePostgres);
+            out.println("Cost: starting the broker, the worker, the gateway and the naive service as processes...");
+            var broker = started(
+                    started,
+                    ChildJvm.start(
+                            BROKER,
+                            BrokerMain.class,
+                            List.of(
+                                    directory.resolve("kafka").toString(),
+                                    directory.resolve("broker.ready").toString()),
+                            directory));
+            String bootstrap = broker.awaitLine(directory.resolve("broker.ready"), STARTUP);
             var settings = new TallyPipeline.Settings(
-                    kafka.bootstrapServers(),
-                    postgres.jdbcUrl("tally"),
-                    postgres.username(),
+                    bootstrap,
+                    tallyPostgres.jdbcUrl("tally"),
+                    tallyPostgres.username(),
                     "",
                     "cost-envelope-key-0123456789abcdef",
                     0,
                     0,
                     6);
-            out.println("Cost: starting the worker and the gateway as processes of their own...");
-            Process worker =
-                    start(WorkerApplication.class, TallyPipeline.workerArguments(settings), directory, "worker");
-            processes.add(worker);
-            seed(settings, postgres, licenses, kafka.bootstrapServers());
+            var worker = started(
+                    started,
+                    ChildJvm.start(
+                            WORKER,
+                            WorkerApplication.class,
+                            quiet(TallyPipeline.workerArguments(settings)),
+                            directory));
+            TenantCredentials tenant = seed(settings, tallyPostgres, plan.licenses(), bootstrap);
             int gatewayPort = FreePorts.next();
-            Process gateway = start(
-                    GatewayApplication.class,
-                    TallyPipeline.gatewayArguments(settings, gatewayPort),
-                    directory,
-                    "gateway");
-            processes.add(gateway);
+            var gateway = started(
+                    started,
+                    ChildJvm.start(
+                            GATEWAY,
+                            GatewayApplication.class,
+                            quiet(TallyPipeline.gatewayArguments(settings, gatewayPort)),
+                            directory));
             URI gatewayUrl = URI.create("http://127.0.0.1:" + gatewayPort);
-            awaitReady(gatewayUrl, Duration.ofMinutes(3));
+            awaitReady(gatewayUrl);
+            var naive = started(started, startNaive(directory, naivePostgres, plan.licenses(), tenant));
+            URI naiveUrl = URI.create(naive.awaitLine(directory.resolve("naive.ready"), STARTUP));
 
-            byte[][] bodies = bodies(licenses);
-            var zipf = new Zipf(licenses, 1.0);
-            var target = new OpenLoopLoad.Target("tally", gatewayUrl, TENANT.apiKey(), TENANT.sharedKey());
+            var bodies = bodies(plan.licenses());
+            var zipf = new Zipf(plan.licenses(), 1.0);
+            double warmRate =
+                    plan.rates().stream().mapToDouble(Double::doubleValue).max().orElse(500);
+            var steps = new ArrayList<Step>();
             try (var load = new OpenLoopLoad(256)) {
-                StepResult warm = load.run(
-                        target,
-                        "warm-up",
-                        rate,
-                        Duration.ofSeconds(20),
-                        bodies,
-                        OpenLoopLoad.zipf(zipf),
-                        Duration.ofSeconds(20));
-                out.printf("  warm-up: %.0f/s, p99 %.1f ms %s%n", warm.throughput(), warm.p99Millis(), warm.outcomes());
-                double[] before = cpu(worker, gateway);
-                long started = System.nanoTime();
-                StepResult step =
-                        load.run(target, "cost", rate, length, bodies, OpenLoopLoad.zipf(zipf), Duration.ofSeconds(20));
-                double seconds = (System.nanoTime() - started) / 1e9;
-                double[] after = cpu(worker, gateway);
-                long answered = step.ok();
-                var result = new Result(
-                        step,
-                        seconds,
-                        micros(after[0] - before[0], answered),
-                        micros(after[1] - before[1], answered),
-                        micros(after[2] - before[2], answered),
-                        micros(after[3] - before[3], answered));
-                out.printf(
-                        "  measured: %d answered 200 of %d at %.0f/s offered (%.0f/s), p50 %.1f ms, p99 %.1f ms %s%n",
-                        answered,
-                        step.sent(),
-                        rate,
-                        step.throughput(),
-                        step.p50Millis(),
-                        step.p99Millis(),
-                        step.outcomes());
-                out.printf(
-                        "  CPU per request: gateway %.0f µs, worker %.0f µs, PostgreSQL %.0f µs, broker + load"
-                                + " generator %.0f µs%n",
-                        result.gatewayMicros(),
-                        result.workerMicros(),
-                        result.postgresMicros(),
-                        result.brokerAndLoadMicros());
-                return result;
+                var tally = new OpenLoopLoad.Target("tally", gatewayUrl, TENANT.apiKey(), TENANT.sharedKey());
+                Map<String, DoubleSupplier> tallyCpu = new LinkedHashMap<>();
+                tallyCpu.put(GATEWAY, gateway::cpuSeconds);
+                tallyCpu.put(WORKER, worker::cpuSeconds);
+                tallyCpu.put(BROKER, broker::cpuSeconds);
+                tallyCpu.put(POSTGRES, () -> ProcessCpu.secondsOfTree(tallyPostgres.pid()));
+                tallyCpu.put(LOAD_GENERATOR, CostProbe::thisJvmSeconds);
+                warmUp(load, tally, bodies, zipf, warmRate, plan, List.of(gateway, worker, broker), out);
+
+                Thread.sleep(5_000); // the warm-up's last answers and batches settle
+                out.printf("  idle: %d s without traffic...%n", plan.idle().toSeconds());
+                double[] before = sample(tallyCpu);
+                long idleStarted = System.nanoTime();
+                Thread.sleep(plan.idle().toMillis());
+                Duration idleMeasured = Duration.ofNanos(System.nanoTime() - idleStarted);
+                double[] after = sample(tallyCpu);
+                Map<String, Double> idle = new LinkedHashMap<>();
+                int i = 0;
+                for (String process : tallyCpu.keySet()) {
+                    idle.put(process, (after[i] - before[i]) / (idleMeasured.toNanos() / 1e9));
+                    i++;
+                }
+                out.printf("  idle: %s%n", idle);
+
+                for (double rate : plan.rates()) {
+                    steps.add(step(load, tally, rate, plan.step(), bodies, zipf, tallyCpu, out));
+                }
+                var baseline = new OpenLoopLoad.Target("naive", naiveUrl, TENANT.apiKey(), TENANT.sharedKey());
+                Map<String, DoubleSupplier> naiveCpu = new LinkedHashMap<>();
+                naiveCpu.put(NAIVE, naive::cpuSeconds);
+                naiveCpu.put(POSTGRES, () -> ProcessCpu.secondsOfTree(naivePostgres.pid()));
+                naiveCpu.put(LOAD_GENERATOR, CostProbe::thisJvmSeconds);
+                warmUp(load, baseline, bodies, zipf, warmRate, plan, List.of(naive), out);
+                for (double rate : plan.rates()) {
+                    steps.add(step(load, baseline, rate, plan.step(), bodies, zipf, naiveCpu, out));
+                }
+                return new Result(plan, idleMeasured, idle, steps);
             }
         } finally {
-            for (Process process : processes) {
-                process.destroy();
-            }
-            for (Process process : processes) {
-                process.waitFor();
+            for (AutoCloseable part : started.reversed()) {
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    out.println("  could not stop a part cleanly: " + e);
+                }
             }
         }
     }
 
-    /** {gateway, worker, PostgreSQL, this JVM} CPU seconds so far. */
-    private static double[] cpu(Process worker, Process gateway) {
-        double thisJvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+    private static Step step(
+            OpenLoopLoad load,
+            OpenLoopLoad.Target target,
+            double rate,
+            Duration length,
+            byte[][] bodies,
+            Zipf zipf,
+            Map<String, DoubleSupplier> cpu,
+            PrintStream out)
+            throws InterruptedException {
+        double[] before = sample(cpu);
+        StepResult result = load.run(target, "zipf", rate, length, bodies, OpenLoopLoad.zipf(zipf), DRAIN);
+        double[] after = sample(cpu);
+        Map<String, Double> micros = new LinkedHashMap<>();
+        int i = 0;
+        for (String process : cpu.keySet()) {
+            micros.put(process, result.ok() == 0 ? Double.NaN : (after[i] - before[i]) * 1e6 / result.ok());
+            i++;
+        }
+        var step = new Step(target.system(), result, micros);
+        out.printf(
+                "  %s at %.0f/s: %d of %d answered 200, p50 %.1f ms, p99 %.1f ms %s; CPU per call (µs) %s%n",
+                target.system(),
+                rate,
+                result.ok(),
+                result.sent(),
+                result.p50Millis(),
+                result.p99Millis(),
+                result.outcomes(),
+                micros);
+        return step;
+    }
+
+    private static void warmUp(
+            OpenLoopLoad load,
+            OpenLoopLoad.Target target,
+            byte[][] bodies,
+            Zipf zipf,
+            double rate,
+            Plan plan,
+            List<ChildJvm> compiling,
+            PrintStream out) {
+        var warmUp = new WarmUp(() -> Math.round(
+                compiling.stream().mapToDouble(ChildJvm::compilerSeconds).sum() * 1000));
+        var result = warmUp.run(
+                () -> {
+                    try {
+                        return load.run(
+                                target, "warm-up", rate, plan.warmUpChunk(), bodies, OpenLoopLoad.zipf(zipf), DRAIN);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                },
+                plan.warmUpChunk(),
+                plan.warmUpLongest(),
+                WARM_UP_QUIET_COMPILING);
+        out.printf(
+                "  warm-up %s at %.0f/s: %d s, compiling %.1f%% of a core at the end, p99 %.1f ms%n",
+                target.system(),
+                rate,
+                result.length().toSeconds(),
+                result.lastCompilingShare() * 100,
+                result.lastChunk().p99Millis());
+    }
+
+    private static double[] sample(Map<String, DoubleSupplier> cpu) {
+        return cpu.values().stream().mapToDouble(DoubleSupplier::getAsDouble).toArray();
+    }
+
+    private static double thisJvmSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                         .getProcessCpuTime()
                 / 1e9;
-        return new double[] {
-            ProcessCpu.seconds(gateway.pid()),
-            ProcessCpu.seconds(worker.pid()),
-            ProcessCpu.secondsOfAllNamed("postgres"),
-            thisJvm
-        };
     }
 
-    private static double micros(double cpuSeconds, long requests) {
-        return requests == 0 ? Double.NaN : cpuSeconds * 1e6 / requests;
+    private static <T extends AutoCloseable> T started(List<AutoCloseable> started, T part) {
+        started.add(part);
+        return part;
     }
 
-    private static Process start(Class<?> main, String[] arguments, Path directory, String name) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        String classPath = System.getProperty("java.class.path");
-        command.add("-cp");
-        command.add(classPath);
-        if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)) {
-            // Inside ./tally-bench's executable jar: Spring Boot's launcher finds the nested jars for another main.
-            command.add("-Dloader.main=" + main.getName());
-            command.add("org.springframework.boot.loader.launch.PropertiesLauncher");
-        } else {
-            command.add(main.getName());
-        }
-        command.addAll(List.of(arguments));
-        command.add("--logging.level.root=WARN");
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(directory.resolve(name + ".log").toFile())
-                .start();
+    private static List<String> quiet(String[] arguments) {
+        var all = new ArrayList<>(List.of(arguments));
+        all.add("--logging.level.root=WARN");
+        return all;
     }
 
-    /** The tenant, its product and licenses in the worker's database (migrated by then), and its keys on the topic. */
-    private static void seed(TallyPipeline.Settings settings, EmbeddedPostgres postgres, int licenses, String bootstrap)
+    private static ChildJvm startNaive(
+            Path directory, EmbeddedPostgres postgres, int licenses, TenantCredentials tenant) throws Exception {
+        Path sharedKey = secretFile(directory.resolve("naive-shared-key"), tenant.sharedKey());
+        Path responseKey = secretFile(directory.resolve("naive-response-key.pem"), tenant.responsePrivateKey());
+        return ChildJvm.start(
+                NAIVE.replace(' ', '-'),
+                NaiveMain.class,
+                List.of(
+                        postgres.jdbcUrl("naive"),
+                        postgres.username(),
+                        Integer.toString(licenses),
+                        tenant.apiKey(),
+                        sharedKey.toString(),
+                        responseKey.toString(),
+                        directory.resolve("naive.ready").toString()),
+                directory);
+    }
+
+    private static Path secretFile(Path file, String secret) throws java.io.IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, secret, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /**
+     * The tenant, its product and licenses in the worker's database (migrated by then), and its keys on the topic;
+     * returns the tenant with its response signing key.
+     */
+    private static TenantCredentials seed(
+            TallyPipeline.Settings settings, EmbeddedPostgres postgres, int licenses, String bootstrap)
             throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        long deadline = System.nanoTime() + STARTUP.toNanos();
         while (true) {
             try (var connection = DriverManager.getConnection(settings.jdbcUrl(), postgres.username(), "");
                     var statement = connection.createStatement();
@@ -206,11 +344,11 @@ public final class CostProbe {
         dataSource.setURL(settings.jdbcUrl());
         dataSource.setUser(postgres.username());
         var dsl = WorkerDatabase.dsl(dataSource);
-        TenantDirectory.store(dsl, "Cost", TENANT);
+        TenantCredentials stored = TenantDirectory.store(dsl, "Cost", TENANT);
         dsl.execute("insert into product (tenant_id, short_code, name) values ('" + TENANT.tenantId() + "', '" + PRODUCT
                 + "', 'Cost')");
         dsl.execute("insert into license (tenant_id, product_id, license_key, max_consumptions) select '"
-                + TENANT.tenantId() + "', p.id, 'C-' || lpad(i::text, 6, '0'), 1000000000000 from product p,"
+                + TENANT.tenantId() + "', p.id, 'C-' || lpad(i::text, 6, '0'), " + LIMIT + " from product p,"
                 + " generate_series(0, " + (licenses - 1) + ") i");
         dsl.execute("insert into device (license_id, hardware_id) select id, '" + HARDWARE_ID + "' from license");
         var codec = new ProtocolCodec();
@@ -223,11 +361,12 @@ public final class CostProbe {
                         .get();
             }
         }
+        return stored;
     }
 
-    private static void awaitReady(URI gateway, Duration timeout) throws Exception {
+    private static void awaitReady(URI gateway) throws Exception {
         var http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + STARTUP.toNanos();
         while (System.nanoTime() < deadline) {
             try {
                 var response = http.send(
@@ -248,9 +387,8 @@ public final class CostProbe {
     private static byte[][] bodies(int licenses) {
         byte[][] bodies = new byte[licenses][];
         for (int i = 0; i < licenses; i++) {
-            bodies[i] = ("{\"product\":\"" + PRODUCT + "\",\"license_key\":\"C-%06d\",\"hardware_id\":\"" + HARDWARE_ID
-                            + "\",\"consumptions\":1}")
-                    .formatted(i)
+            bodies[i] = ("{\"product\":\"" + PRODUCT + "\",\"license_key\":\"" + licenseKey(i) + "\",\"hardware_id\":\""
+                            + HARDWARE_ID + "\",\"consumptions\":1}")
                     .getBytes(StandardCharsets.UTF_8);
         }
         return bodies;

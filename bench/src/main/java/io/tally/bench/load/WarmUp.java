@@ -25,7 +25,8 @@ public final class WarmUp {
         this(compilationMillisOfThisJvm());
     }
 
-    WarmUp(LongSupplier compilationMillis) {
+    /** Warm-up judged by {@code compilationMillis}, the compile time so far of the processes warmed up. */
+    public WarmUp(LongSupplier compilationMillis) {
         this.compilationMillis = compilationMillis;
     }
 
