@@ -1,9 +1,11 @@
 package io.tally.gateway.signing;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes JSON exactly as JavaScript's {@code JSON.stringify} does, so that an SDK that parses a body and serializes it
@@ -15,6 +17,37 @@ import tools.jackson.databind.JsonNode;
 public final class CanonicalJson {
 
     private CanonicalJson() {}
+
+    /**
+     * {@code value} as {@code mapper} serializes it, written in canonical form straight from the serializers: the same
+     * bytes as {@link #write(JsonNode)} of {@code mapper.valueToTree(value)}, without building the tree. An object
+     * whose keys would need escaping (none of the License API's bodies has such a key) takes the tree's way.
+     */
+    public static byte[] write(JsonMapper mapper, Object value) {
+        if (value instanceof JsonNode node) {
+            return write(node);
+        }
+        var bytes = new ByteArrayOutputStream(512);
+        try (var generator = new CanonicalGenerator(mapper.createGenerator(bytes))) {
+            mapper.writeValue(generator, value);
+        } catch (RuntimeException e) {
+            // Serializers wrap what a generator throws in a DatabindException.
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof CanonicalGenerator.KeyNeedsEscaping) {
+                    return write(mapper.<JsonNode>valueToTree(value));
+                }
+            }
+            throw e;
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A JSON number as {@code JSON.stringify} writes a double: whole values without a decimal point. */
+    static String number(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e21
+                ? String.valueOf((long) value)
+                : String.valueOf(value);
+    }
 
     public static byte[] write(JsonNode node) {
         StringBuilder out = new StringBuilder(256);
@@ -55,17 +88,14 @@ public final class CanonicalJson {
         } else if (node.isIntegralNumber()) {
             out.append(node.bigIntegerValue());
         } else if (node.isNumber()) {
-            double value = node.doubleValue();
-            out.append(
-                    value == Math.rint(value) && Math.abs(value) < 1e21
-                            ? String.valueOf((long) value)
-                            : String.valueOf(value));
+            out.append(number(node.doubleValue()));
         } else {
             string(out, node.asString());
         }
     }
 
-    private static void string(StringBuilder out, String text) {
+    /** {@code text} as a JSON string, quotes included, escaped as {@code JSON.stringify} escapes it. */
+    static void string(StringBuilder out, String text) {
         out.append('"');
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

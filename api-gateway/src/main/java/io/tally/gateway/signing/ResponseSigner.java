@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -43,8 +42,7 @@ public class ResponseSigner {
 
     /** A 200 answer with {@code body} in canonical form and its {@code LicenseSignature}. */
     public ResponseEntity<byte[]> sign(TenantCredentials tenant, Object body) {
-        JsonNode tree = body instanceof JsonNode node ? node : json.mapper().valueToTree(body);
-        byte[] bytes = CanonicalJson.write(tree);
+        byte[] bytes = CanonicalJson.write(json.mapper(), body);
         var builder = ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON);
         if (tenant.responsePrivateKey() != null) {
             builder.header(HEADER, Base64.getEncoder().encodeToString(rsa(tenant, bytes)));
