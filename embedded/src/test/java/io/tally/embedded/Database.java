@@ -18,6 +18,18 @@ final class Database {
         return dataSource;
     }
 
+    /** A new database {@code name} on the test server, with the worker's migrations applied. */
+    static DataSource migrated(io.tally.testsupport.TestInfrastructure infra, String name) {
+        var server = infra.databaseServer();
+        String url = infra.newDatabase(name);
+        org.flywaydb.core.Flyway.configure()
+                .dataSource(url, server.username(), server.password())
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        return of(url, server.username(), server.password());
+    }
+
     static void execute(DataSource dataSource, String statement) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.createStatement().execute(statement);

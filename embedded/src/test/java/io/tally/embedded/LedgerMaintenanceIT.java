@@ -44,7 +44,7 @@ class LedgerMaintenanceIT {
     @Test
     void shouldGiveUpWithinTheLockTimeoutWithoutQueueingBatchesAndSucceedOnceTheLockIsFree() throws Exception {
         // given: a batch in flight, holding its lock on command_ledger, and a run that must drop this month
-        DataSource dataSource = migratedDatabase("ledger_maintenance_lock_it");
+        DataSource dataSource = Database.migrated(infra, "ledger_maintenance_lock_it");
         var partitions = new LedgerPartitions(
                 WorkerDatabase.dsl(dataSource),
                 Duration.ofDays(60),
@@ -106,7 +106,7 @@ class LedgerMaintenanceIT {
     @Test
     void shouldStartWhenOnlyALockIsInTheWayAndRetrySoon() throws Exception {
         // given: the months ahead exist, and a batch in flight holds its lock on command_ledger
-        DataSource dataSource = migratedDatabase("ledger_maintenance_retry_it");
+        DataSource dataSource = Database.migrated(infra, "ledger_maintenance_retry_it");
         new LedgerPartitions(WorkerDatabase.dsl(dataSource), null, Clock.systemUTC()).maintain(Instant.now());
         // 40 days on, with a day of retention, this month must go
         var clock = Clock.offset(Clock.systemUTC(), Duration.ofDays(40));
@@ -143,17 +143,6 @@ class LedgerMaintenanceIT {
             assertThat(partitions(dataSource)).doesNotContain("command_ledger_before_partitioning");
             assertThat(partitions.keptFrom()).isEqualTo(oldestMonthStart(dataSource));
         }
-    }
-
-    private static DataSource migratedDatabase(String name) {
-        var db = infra.databaseServer();
-        String url = infra.newDatabase(name);
-        org.flywaydb.core.Flyway.configure()
-                .dataSource(url, db.username(), db.password())
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
-        return Database.of(url, db.username(), db.password());
     }
 
     private static void insertLedgerRow(Connection connection) throws SQLException {

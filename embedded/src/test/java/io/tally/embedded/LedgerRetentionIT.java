@@ -100,14 +100,7 @@ class LedgerRetentionIT {
     @Test
     void shouldDropWholeMonthsOlderThanTheRetentionWithTheirIdempotencyKeys() throws Exception {
         // given: a consumption with an Idempotency-Key, in a database of its own (months are dropped whole)
-        var db = infra.databaseServer();
-        String url = infra.newDatabase("ledger_retention_drop_it");
-        org.flywaydb.core.Flyway.configure()
-                .dataSource(url, db.username(), db.password())
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
-        DataSource dataSource = dataSource(url);
+        DataSource dataSource = Database.migrated(infra, "ledger_retention_drop_it");
         Database.execute(
                 dataSource,
                 "insert into command_ledger (command_id, tenant_id, command_type, outcome, accepted_at, applied_at,"
@@ -265,14 +258,5 @@ class LedgerRetentionIT {
 
     private static String monthPartition(YearMonth month) {
         return "command_ledger_" + month.toString().replace("-", "_");
-    }
-
-    private static DataSource dataSource(String url) {
-        var db = infra.databaseServer();
-        var dataSource = new org.postgresql.ds.PGSimpleDataSource();
-        dataSource.setURL(url);
-        dataSource.setUser(db.username());
-        dataSource.setPassword(db.password());
-        return dataSource;
     }
 }

@@ -7,7 +7,7 @@ import io.tally.protocol.CommandResult;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.worker.db.tables.records.CommandLedgerRecord;
 import io.tally.worker.sql.ArrayParameter;
-import java.io.StringReader;
+import java.io.ByteArrayInputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Collection;
@@ -277,52 +277,17 @@ public class Ledger {
     }
 
     /**
-     * Writes {@code entries} with one {@code COPY}: a poll batch's rows in one round trip, without parsing an INSERT per
-     * row on either side.
+     * Writes {@code entries} with one binary {@code COPY} ({@link LedgerCopy}): a poll batch's rows in one round trip,
+     * without formatting or parsing a row as text on either side.
      */
     public void write(DSLContext tx, List<LedgerEntry> entries) {
         if (entries.isEmpty()) {
             return;
         }
-        var csv = new StringBuilder(entries.size() * 400);
-        for (LedgerEntry entry : entries) {
-            csv.append(entry.commandId()).append(',');
-            quoted(csv, entry.tenantId()).append(',');
-            plain(csv, entry.licenseId()).append(',');
-            quoted(csv, entry.commandType()).append(',');
-            quoted(csv, entry.hardwareId()).append(',');
-            quoted(csv, entry.feature()).append(',');
-            plain(csv, entry.consumptions()).append(',');
-            quoted(csv, entry.outcome()).append(',');
-            quoted(csv, entry.rejectionCode()).append(',');
-            plain(csv, entry.totalBefore()).append(',');
-            plain(csv, entry.totalAfter()).append(',');
-            csv.append(entry.acceptedAt()).append(',');
-            csv.append(entry.appliedAt()).append(',');
-            csv.append(entry.partition()).append(',');
-            csv.append(entry.offset()).append(',');
-            quoted(csv, codec.encodeResult(entry.result())).append('\n');
-        }
+        byte[] rows = LedgerCopy.encode(entries, codec::encodeResult);
         tx.connection(connection -> connection
                 .unwrap(PGConnection.class)
                 .getCopyAPI()
-                .copyIn(COPY_LEDGER, new StringReader(csv.toString())));
-    }
-
-    private static final String COPY_LEDGER = "copy command_ledger (command_id, tenant_id, license_id, command_type,"
-            + " hardware_id, feature, consumptions, outcome, rejection_code, total_before, total_after, accepted_at,"
-            + " applied_at, kafka_partition, kafka_offset, result) from stdin with (format csv)";
-
-    /** A CSV field that is NULL when absent (unquoted empty), else quoted with quotes doubled. */
-    private static StringBuilder quoted(StringBuilder csv, String value) {
-        if (value == null) {
-            return csv;
-        }
-        // String.replace runs over the whole string at once; an answer's JSON is full of quotes.
-        return csv.append('"').append(value.replace("\"", "\"\"")).append('"');
-    }
-
-    private static StringBuilder plain(StringBuilder csv, Number value) {
-        return value == null ? csv : csv.append(value);
+                .copyIn(LedgerCopy.STATEMENT, new ByteArrayInputStream(rows)));
     }
 }
