@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,28 +29,33 @@ import tools.jackson.databind.json.JsonMapper;
 class NodeSdkCompatibilityIT {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String ENVELOPE_KEY = "node-sdk-envelope-key-0123456789";
+
+    @TempDir
+    Path secrets;
 
     @Test
     void shouldSatisfyLicenseSpringsNodeSdk() throws Exception {
         assumeTrue(available("node") && available("npm"), "node and npm are needed to run LicenseSpring's Node SDK");
         Path sdk = installSdk();
 
-        // given: a tenant with the demo product, feature, license and device, set up through the APIs
+        // given: a vendor's own tenant created with the operators' tool, and the demo product, feature, license and
+        // device set up through the APIs with its keys
         var infra = TestInfrastructure.get();
         var db = infra.databaseServer();
+        String jdbcUrl = infra.newDatabase("node_sdk_it");
         try (var pipeline = TallyPipeline.startWorker(new TallyPipeline.Settings(
-                infra.bootstrapServers(),
-                infra.newDatabase("node_sdk_it"),
-                db.username(),
-                db.password(),
-                "node-sdk-envelope-key-0123456789",
-                0,
-                0,
-                3))) {
-            TenantCredentials tenant = pipeline.tenants()
-                    .register(
-                            "SDK company",
-                            new TenantCredentials("sdk-tenant", "sdk-api", "sdk-shared-0123456789", "sdk-mgmt"));
+                infra.bootstrapServers(), jdbcUrl, db.username(), db.password(), ENVELOPE_KEY, 0, 0, 3))) {
+            var created = OpsTool.connectedTo(infra, jdbcUrl, ENVELOPE_KEY, secrets)
+                    .run("tenants", "create", "--name", "SDK Company, Inc.", "--json");
+            assertThat(created.exitCode()).as(created.err()).isZero();
+            JsonNode keys = JSON.readTree(created.out());
+            var tenant = new TenantCredentials(
+                    keys.get("tenant_id").asString(),
+                    keys.get("api_key").asString(),
+                    keys.get("shared_key").asString(),
+                    keys.get("management_key").asString());
+            assertThat(tenant.tenantId()).startsWith("sdk-company-inc-");
             pipeline.startGateway();
             pipeline.awaitGatewayReady(Duration.ofMinutes(1));
             var seeded = new DemoSeeder(

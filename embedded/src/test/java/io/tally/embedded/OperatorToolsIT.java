@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.client.DemoSeeder;
 import io.tally.client.LicenseApiClient;
-import io.tally.ops.TallyOps;
+import io.tally.embedded.OpsTool.Run;
 import io.tally.protocol.CommandEvent;
 import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.LicenseCommand;
@@ -13,16 +13,12 @@ import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
 import io.tally.protocol.Topics;
 import io.tally.testsupport.TestInfrastructure;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,10 +62,8 @@ class OperatorToolsIT {
     static TestInfrastructure infra;
     static TallyPipeline pipeline;
     static LicenseApiClient client;
-    static List<String> connectionArguments;
+    static OpsTool opsTool;
     static javax.sql.DataSource database;
-
-    record Run(int exitCode, String out, String err) {}
 
     @BeforeAll
     static void start() throws Exception {
@@ -86,14 +80,7 @@ class OperatorToolsIT {
         new DemoSeeder(gateway, TENANT.apiKey(), TENANT.sharedKey(), TENANT.managementKey()).seed();
         client = new LicenseApiClient(gateway, TENANT.apiKey(), TENANT.sharedKey());
 
-        Path keyFile = Files.writeString(secrets.resolve("envelope.key"), ENVELOPE_KEY);
-        Path passwordFile = Files.writeString(secrets.resolve("db.password"), db.password());
-        connectionArguments = List.of(
-                "--bootstrap-servers", infra.bootstrapServers(),
-                "--jdbc-url", jdbcUrl,
-                "--db-user", db.username(),
-                "--db-password-file", passwordFile.toString(),
-                "--envelope-key", "k1=" + keyFile);
+        opsTool = OpsTool.connectedTo(infra, jdbcUrl, ENVELOPE_KEY, secrets);
 
         // Traffic of every kind: Idempotency-Key retries, consumptions, refusals, feature consumptions.
         Map<String, Object> license = Map.of(
@@ -192,7 +179,7 @@ class OperatorToolsIT {
                 "--tenant",
                 TENANT.tenantId(),
                 "--target-jdbc-url",
-                connectionArguments.get(connectionArguments.indexOf("--jdbc-url") + 1));
+                opsTool.connectionArguments().get(opsTool.connectionArguments().indexOf("--jdbc-url") + 1));
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
         assertThat(run.err()).contains("is not empty");
@@ -365,17 +352,7 @@ class OperatorToolsIT {
     }
 
     private static Run ops(String subcommand, String... arguments) {
-        List<String> all = new ArrayList<>();
-        all.add(subcommand);
-        all.addAll(connectionArguments);
-        all.addAll(List.of(arguments));
-        var out = new StringWriter();
-        var err = new StringWriter();
-        var commandLine = TallyOps.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int code = commandLine.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return opsTool.run(subcommand, arguments);
     }
 
     private static Run awaitDeadLetter(String reason) throws InterruptedException {

@@ -6,6 +6,7 @@ import io.tally.ops.keys.ApiKeysCommand;
 import io.tally.ops.rebuild.RebuildCommand;
 import io.tally.ops.redrive.RedriveCommand;
 import io.tally.ops.replay.ReplayCommand;
+import io.tally.ops.tenants.TenantsCommand;
 import java.util.Set;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -25,8 +26,15 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "tally-ops",
         mixinStandardHelpOptions = true,
-        subcommands = {ReplayCommand.class, RedriveCommand.class, RebuildCommand.class, ApiKeysCommand.class},
-        description = "Operate Tally: replay the commands topic, redrive dead letters, rebuild and check the database.",
+        subcommands = {
+            ReplayCommand.class,
+            RedriveCommand.class,
+            RebuildCommand.class,
+            TenantsCommand.class,
+            ApiKeysCommand.class
+        },
+        description = "Operate Tally: replay the commands topic, redrive dead letters, rebuild and check the database,"
+                + " create and manage tenants and their keys.",
         exitCodeOnInvalidInput = ExitCodes.CANNOT_RUN,
         exitCodeOnExecutionException = ExitCodes.CANNOT_RUN,
         exitCodeListHeading = ExitCodes.HEADING,
@@ -73,6 +81,7 @@ public final class TallyOps implements Runnable {
     /** {@code tally-ops} without a subcommand. */
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: replay, redrive, rebuild or api-keys");
+        throw new ParameterException(
+                spec.commandLine(), "Missing subcommand: replay, redrive, rebuild, tenants or api-keys");
     }
 }

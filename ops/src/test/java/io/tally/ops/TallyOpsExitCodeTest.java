@@ -97,7 +97,8 @@ class TallyOpsExitCodeTest {
         // then
         assertThat(run.exitCode()).isEqualTo(ExitCodes.CANNOT_RUN);
         assertOneLine(run.err());
-        assertThat(run.err()).startsWith("tally-ops: Missing subcommand: replay, redrive, rebuild or api-keys");
+        assertThat(run.err())
+                .startsWith("tally-ops: Missing subcommand: replay, redrive, rebuild, tenants or api-keys");
     }
 
     @Test
@@ -114,6 +115,27 @@ class TallyOpsExitCodeTest {
         assertThat(run.err())
                 .startsWith("tally-ops: Unknown action 'rotate': expected list, add or revoke")
                 .doesNotContain("PostgreSQL");
+    }
+
+    @Test
+    void shouldRejectBadTenantArgumentsBeforeReachingTheDatabaseWhenTenantsIsMisused() {
+        for (String[] args : new String[][] {
+            {"tenants", "create", "--jdbc-url", CLOSED_DATABASE},
+            {"tenants", "create", "--name", "Acme", "--id", "Acme Inc", "--jdbc-url", CLOSED_DATABASE},
+            {"tenants", "disable", "--jdbc-url", CLOSED_DATABASE},
+            {"tenants", "enable", "--tenant", "demo", "--jdbc-url", CLOSED_DATABASE}
+        }) {
+            // when
+            Run run = run(args);
+
+            // then
+            assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(ExitCodes.CANNOT_RUN);
+            assertOneLine(run.err());
+            assertThat(run.err())
+                    .as(String.join(" ", args))
+                    .containsAnyOf("needs --name", "--id must be", "needs --tenant", "Unknown action 'enable'")
+                    .doesNotContain("PostgreSQL");
+        }
     }
 
     @Test
@@ -205,7 +227,7 @@ class TallyOpsExitCodeTest {
 
     @Test
     void shouldListTheExitCodesWhenHelpIsAskedOfAnyCommand() {
-        for (String command : new String[] {"replay", "redrive", "rebuild", "api-keys"}) {
+        for (String command : new String[] {"replay", "redrive", "rebuild", "tenants", "api-keys"}) {
             // given
             String[] args = {command, "--help"};
 

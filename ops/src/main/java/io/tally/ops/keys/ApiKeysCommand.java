@@ -5,24 +5,11 @@ import static io.tally.worker.db.Tables.TENANT_API_KEY;
 
 import io.tally.ops.Connections;
 import io.tally.ops.ExitCodes;
-import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
-import io.tally.protocol.Topics;
 import io.tally.worker.WorkerDatabase;
 import io.tally.worker.tenant.TenantDirectory;
 import java.io.PrintWriter;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.Base64;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jooq.DSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,22 +74,20 @@ public final class ApiKeysCommand implements Callable<Integer> {
                     if (!tenantExists(db, err)) {
                         return ExitCodes.CANNOT_RUN;
                     }
+                    if (TenantKeyChanges.state(db, tenantId) == TenantKeyChanges.TenantState.DISABLED) {
+                        err.printf("Tenant %s is disabled%n", tenantId);
+                        return ExitCodes.CANNOT_RUN;
+                    }
                     // Kafka reached before the change, so an unreachable one leaves the database as it was.
-                    try (var producer = tenantsProducer()) {
-                        var random = new SecureRandom();
-                        byte[] id = new byte[16];
-                        byte[] secret = new byte[30];
-                        random.nextBytes(id);
-                        random.nextBytes(secret);
-                        String newApiKey = HexFormat.of().formatHex(id);
-                        String sharedKey =
-                                Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+                    try (var producer = TenantKeyChanges.tenantsProducer(connections)) {
+                        String newApiKey = TenantKeyChanges.newApiKey();
+                        String sharedKey = TenantKeyChanges.newSecret();
                         db.insertInto(TENANT_API_KEY)
                                 .set(TENANT_API_KEY.API_KEY, newApiKey)
                                 .set(TENANT_API_KEY.TENANT_ID, tenantId)
                                 .set(TENANT_API_KEY.SHARED_KEY, sharedKey)
                                 .execute();
-                        publish(producer, db, tenantId);
+                        TenantKeyChanges.publish(producer, db, tenantId);
                         out.printf("api_key=%s%nshared_key=%s%n", newApiKey, sharedKey);
                         return ExitCodes.DONE;
                     }
@@ -113,17 +98,9 @@ public final class ApiKeysCommand implements Callable<Integer> {
                         err.printf("No API key %s%n", apiKey);
                         return ExitCodes.CANNOT_RUN;
                     }
-                    try (var producer = tenantsProducer()) {
-                        db.insertInto(TENANT_API_KEY)
-                                .set(TENANT_API_KEY.API_KEY, keys.apiKey())
-                                .set(TENANT_API_KEY.TENANT_ID, keys.tenantId())
-                                .set(TENANT_API_KEY.SHARED_KEY, keys.sharedKey())
-                                .set(TENANT_API_KEY.REVOKED_AT, OffsetDateTime.now(ZoneOffset.UTC))
-                                .onConflict(TENANT_API_KEY.API_KEY)
-                                .doUpdate()
-                                .set(TENANT_API_KEY.REVOKED_AT, OffsetDateTime.now(ZoneOffset.UTC))
-                                .execute();
-                        publish(producer, db, keys.tenantId());
+                    try (var producer = TenantKeyChanges.tenantsProducer(connections)) {
+                        TenantKeyChanges.revoke(db, keys);
+                        TenantKeyChanges.publish(producer, db, keys.tenantId());
                         out.printf("%s revoked%n", keys.apiKey());
                         return ExitCodes.DONE;
                     }
@@ -165,30 +142,5 @@ public final class ApiKeysCommand implements Callable<Integer> {
                 .filter(keys -> keys.apiKey().equals(apiKey))
                 .findFirst()
                 .orElse(null);
-    }
-
-    /** A producer for the tenants topic that has reached Kafka; within seconds, an unreachable one fails here. */
-    private KafkaProducer<String, byte[]> tenantsProducer() {
-        var properties = connections.producerProperties();
-        properties.put("acks", "all");
-        properties.put("enable.idempotence", true);
-        var producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
-        try {
-            producer.partitionsFor(Topics.TENANTS);
-            return producer;
-        } catch (RuntimeException e) {
-            producer.close(Duration.ZERO);
-            throw e;
-        }
-    }
-
-    /** The tenant's keys as the database now has them, each under its API key on the compacted topic. */
-    private static void publish(KafkaProducer<String, byte[]> producer, DSLContext db, String tenant) throws Exception {
-        List<TenantCredentials> keys = TenantDirectory.apiKeys(db, tenant);
-        var codec = new ProtocolCodec();
-        for (TenantCredentials key : keys) {
-            producer.send(new ProducerRecord<>(Topics.TENANTS, key.apiKey(), codec.encodeTenant(key)))
-                    .get();
-        }
     }
 }
