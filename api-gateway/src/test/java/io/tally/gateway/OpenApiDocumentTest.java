@@ -2,6 +2,7 @@ package io.tally.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tally.gateway.status.StatusManagementConfiguration;
 import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.util.Arrays;
@@ -16,7 +17,10 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.yaml.snakeyaml.Yaml;
 
-/** The served OpenAPI document describes exactly the endpoints the gateway maps, each with an example or a schema. */
+/**
+ * The served OpenAPI document describes exactly the endpoints the gateway maps (its controllers' and the status
+ * servlet's), each with an example or a schema.
+ */
 class OpenApiDocumentTest {
 
     @Test
@@ -51,6 +55,9 @@ class OpenApiDocumentTest {
                 }
             }
         }
+
+        // the status page is a servlet, served where the management endpoints are
+        StatusManagementConfiguration.PATHS.forEach(path -> mapped.add("GET " + path));
 
         // then
         assertThat(mapped).hasSizeGreaterThan(10);

@@ -151,6 +151,16 @@ public final class TallyPipeline implements AutoCloseable {
         return "http://127.0.0.1:" + gateway.getEnvironment().getProperty("local.server.port");
     }
 
+    /**
+     * Where the gateway serves health, metrics and the status page: its own port when {@code management.server.port} is
+     * set, else the API's.
+     */
+    public String gatewayManagementUrl() {
+        var environment = gateway.getEnvironment();
+        return "http://127.0.0.1:"
+                + environment.getProperty("local.management.port", environment.getProperty("local.server.port"));
+    }
+
     /** The worker's HTTP address (health, metrics). */
     public String workerUrl() {
         return "http://127.0.0.1:" + worker.getEnvironment().getProperty("local.server.port");
@@ -175,7 +185,7 @@ public final class TallyPipeline implements AutoCloseable {
         while (Instant.now().isBefore(deadline)) {
             try {
                 var response = http.send(
-                        HttpRequest.newBuilder(URI.create(gatewayUrl() + "/actuator/health"))
+                        HttpRequest.newBuilder(URI.create(gatewayManagementUrl() + "/actuator/health"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
