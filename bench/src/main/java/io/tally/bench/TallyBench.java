@@ -36,6 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(
         name = "tally-bench",
         mixinStandardHelpOptions = true,
+        versionProvider = io.tally.client.TallyVersion.class,
         description = "Benchmark Tally against one-transaction-per-request, open loop, and the worker's replay rate.")
 public final class TallyBench implements Callable<Integer> {
 
@@ -166,6 +167,9 @@ public final class TallyBench implements Callable<Integer> {
     private final StringBuilder cpuProfiles = new StringBuilder();
 
     public static void main(String[] args) {
+        // The jar holds two logback.xml (the analytics example's and the embedded default's): without a listener,
+        // Logback prints its whole configuration status to standard output to say so, before the tool's own output.
+        System.setProperty("logback.statusListenerClass", "ch.qos.logback.core.status.NopStatusListener");
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
         System.exit(new CommandLine(new TallyBench()).execute(args));
     }

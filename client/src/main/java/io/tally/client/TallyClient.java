@@ -15,6 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(
         name = "tally-client",
         mixinStandardHelpOptions = true,
+        versionProvider = io.tally.client.TallyVersion.class,
         subcommands = {
             TallyClient.AddConsumption.class,
             TallyClient.AddFeatureConsumption.class,

@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "tally-embedded",
         mixinStandardHelpOptions = true,
+        versionProvider = io.tally.client.TallyVersion.class,
         description = "Runs the whole Tally pipeline on embedded Kafka and PostgreSQL, with a demo tenant.")
 public final class TallyEmbedded implements Callable<Integer> {
 

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "tally-ops",
         mixinStandardHelpOptions = true,
+        versionProvider = io.tally.client.TallyVersion.class,
         subcommands = {
             ReplayCommand.class,
             RedriveCommand.class,

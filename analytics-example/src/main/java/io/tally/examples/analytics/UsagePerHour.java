@@ -23,6 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(
         name = "tally-analytics-example",
         mixinStandardHelpOptions = true,
+        versionProvider = io.tally.client.TallyVersion.class,
         description = "Prints units consumed per hour and product, read from tally.events.v1.")
 public final class UsagePerHour implements Callable<Integer> {
 
