@@ -1,8 +1,7 @@
 package io.tally.gateway.status;
 
+import io.tally.gateway.api.RequestCompletion;
 import io.tally.protocol.LicenseCommand;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -62,25 +61,7 @@ public class StatusRecording extends OncePerRequestFilter implements Ordered {
             record(request, 500, arrived);
             throw failure;
         }
-        if (request.isAsyncStarted()) {
-            request.getAsyncContext().addListener(new AsyncListener() {
-                @Override
-                public void onComplete(AsyncEvent event) {
-                    record(request, response.getStatus(), arrived);
-                }
-
-                @Override
-                public void onTimeout(AsyncEvent event) {}
-
-                @Override
-                public void onError(AsyncEvent event) {}
-
-                @Override
-                public void onStartAsync(AsyncEvent event) {}
-            });
-        } else {
-            record(request, response.getStatus(), arrived);
-        }
+        RequestCompletion.whenAnswered(request, () -> record(request, response.getStatus(), arrived));
     }
 
     private void record(HttpServletRequest request, int status, long arrived) {
