@@ -34,6 +34,15 @@ public final class TallyClient {
 
     /** Connection and identity options; each falls back to the demo file written by the embedded default. */
     static class Target {
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(
+                names = {"-i", "--include"},
+                description = "Print the status line and the headers before the body on standard output, as curl -i"
+                        + " does (else the status goes to standard error).")
+        boolean include;
+
         @Option(names = "--demo", description = "Read url, keys and license from this file (data/demo.json).")
         Path demo;
 
@@ -95,10 +104,28 @@ public final class TallyClient {
         }
     }
 
-    /** Prints the answer; exits 0 on HTTP 200. */
-    static int print(LicenseApiClient.Response response) {
-        System.out.println("HTTP " + response.status());
-        System.out.println(response.body());
+    /**
+     * Prints the answer's body alone on standard output, so that it can be piped to {@code jq}, and {@code HTTP
+     * <status>} on standard error; with {@code --include}, the status line and the headers before the body on standard
+     * output. Exits 0 on HTTP 200, else 1.
+     */
+    static int print(Target target, LicenseApiClient.Response response) {
+        var out = target.spec.commandLine().getOut();
+        var err = target.spec.commandLine().getErr();
+        if (target.include) {
+            out.println("HTTP " + response.status());
+            response.headers().forEach((name, values) -> {
+                if (!name.startsWith(":")) {
+                    values.forEach(value -> out.println(name + ": " + value));
+                }
+            });
+            out.println();
+        } else {
+            err.println("HTTP " + response.status());
+        }
+        out.println(response.body());
+        out.flush();
+        err.flush();
         return response.status() == 200 ? 0 : 1;
     }
 
@@ -114,7 +141,7 @@ public final class TallyClient {
         public Integer call() throws Exception {
             Map<String, Object> body = target.identity();
             body.put("consumptions", consumptions);
-            return print(target.client().post("add_consumption", body));
+            return print(target, target.client().post("add_consumption", body));
         }
     }
 
@@ -134,7 +161,7 @@ public final class TallyClient {
             Map<String, Object> body = target.identity();
             body.put("feature", target.pick(feature, "feature", "--feature"));
             body.put("consumptions", consumptions);
-            return print(target.client().post("add_feature_consumption", body));
+            return print(target, target.client().post("add_feature_consumption", body));
         }
     }
 
@@ -145,7 +172,7 @@ public final class TallyClient {
 
         @Override
         public Integer call() throws Exception {
-            return print(target.client().post("activate_license", target.identity()));
+            return print(target, target.client().post("activate_license", target.identity()));
         }
     }
 
@@ -163,7 +190,7 @@ public final class TallyClient {
             if (consumptions != null) {
                 body.put("consumptions", consumptions);
             }
-            return print(target.client().post("deactivate_license", body));
+            return print(target, target.client().post("deactivate_license", body));
         }
     }
 
@@ -174,7 +201,7 @@ public final class TallyClient {
 
         @Override
         public Integer call() throws Exception {
-            return print(target.client().get("check_license", target.identity()));
+            return print(target, target.client().get("check_license", target.identity()));
         }
     }
 
@@ -190,7 +217,7 @@ public final class TallyClient {
         public Integer call() throws Exception {
             Map<String, Object> query = target.identity();
             query.put("feature", target.pick(feature, "feature", "--feature"));
-            return print(target.client().get("check_license_feature", query));
+            return print(target, target.client().get("check_license_feature", query));
         }
     }
 

@@ -1,0 +1,87 @@
+package io.tally.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The client's output composes: the body alone on standard output, the status apart unless asked for. */
+class TallyClientTest {
+
+    private HttpServer server;
+
+    @BeforeEach
+    void serve() throws Exception {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/api/v4/check_license", exchange -> {
+            byte[] body = "{\"code\":\"license_not_found\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Tally-Request-Id", "7f0c7f5e-2a55-4a8a-9d1b-6f0a3c1e2b40");
+            exchange.sendResponseHeaders(400, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    @Test
+    void shouldPrintTheBodyAloneOnStandardOutputAndTheStatusOnStandardError() {
+        String[] run = run();
+
+        assertThat(run[0]).isEqualTo("1");
+        assertThat(run[1]).isEqualTo("{\"code\":\"license_not_found\"}\n");
+        assertThat(run[2]).isEqualTo("HTTP 400\n");
+    }
+
+    @Test
+    void shouldPrintTheStatusAndHeadersBeforeTheBodyWhenIncluded() {
+        String[] run = run("--include");
+
+        assertThat(run[1])
+                .startsWith("HTTP 400\n")
+                .containsIgnoringCase("tally-request-id: 7f0c7f5e-2a55-4a8a-9d1b-6f0a3c1e2b40\n")
+                .endsWith("\n\n{\"code\":\"license_not_found\"}\n");
+        assertThat(run[2]).isEmpty();
+    }
+
+    /** {exit code, standard output, standard error}. */
+    private String[] run(String... extra) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var commandLine = new CommandLine(new TallyClient());
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        var arguments = new java.util.ArrayList<>(java.util.List.of(
+                "check-license",
+                "--url",
+                "http://127.0.0.1:" + server.getAddress().getPort(),
+                "--api-key",
+                "key",
+                "--shared-key",
+                "shared",
+                "--product",
+                "app",
+                "--license-key",
+                "K",
+                "--hardware-id",
+                "h"));
+        arguments.addAll(java.util.List.of(extra));
+        int code = commandLine.execute(arguments.toArray(String[]::new));
+        return new String[] {
+            Integer.toString(code),
+            out.toString().replace("\r", ""),
+            err.toString().replace("\r", "")
+        };
+    }
+}
