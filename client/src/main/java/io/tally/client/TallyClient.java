@@ -46,10 +46,10 @@ public final class TallyClient {
         @Option(names = "--demo", description = "Read url, keys and license from this file (data/demo.json).")
         Path demo;
 
-        @Option(names = "--url", description = "Base URL of the License API server.")
+        @Option(names = "--url", description = "Base URL of the License API server (else gateway_url of --demo).")
         String url;
 
-        @Option(names = "--api-key")
+        @Option(names = "--api-key", description = "The tenant's API key (else api_key of --demo).")
         String apiKey;
 
         @Option(
@@ -57,13 +57,13 @@ public final class TallyClient {
                 description = "Prefer the TALLY_SHARED_KEY environment variable: arguments show up in process lists.")
         String sharedKey;
 
-        @Option(names = "--product")
+        @Option(names = "--product", description = "The product's short code (else product of --demo).")
         String product;
 
-        @Option(names = "--license-key")
+        @Option(names = "--license-key", description = "The license key (else license_key of --demo).")
         String licenseKey;
 
-        @Option(names = "--hardware-id")
+        @Option(names = "--hardware-id", description = "The device's hardware id (else hardware_id of --demo).")
         String hardwareId;
 
         private JsonNode demoValues;
@@ -134,7 +134,7 @@ public final class TallyClient {
         @CommandLine.Mixin
         Target target = new Target();
 
-        @Option(names = "--consumptions", defaultValue = "1")
+        @Option(names = "--consumptions", defaultValue = "1", description = "Units to add (default: ${DEFAULT-VALUE}).")
         int consumptions;
 
         @Override
@@ -153,7 +153,7 @@ public final class TallyClient {
         @Option(names = "--feature", description = "Feature code (default: the demo's).")
         String feature;
 
-        @Option(names = "--consumptions", defaultValue = "1")
+        @Option(names = "--consumptions", defaultValue = "1", description = "Units to add (default: ${DEFAULT-VALUE}).")
         int consumptions;
 
         @Override

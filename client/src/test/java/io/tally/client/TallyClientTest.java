@@ -55,6 +55,18 @@ class TallyClientTest {
         assertThat(run[2]).isEmpty();
     }
 
+    @Test
+    void shouldDescribeEveryOptionWhenHelpIsAsked() {
+        new CommandLine(new TallyClient())
+                .getSubcommands()
+                .forEach((name, subcommand) -> subcommand
+                        .getCommandSpec()
+                        .options()
+                        .forEach(option -> assertThat(String.join(" ", option.description()))
+                                .as(name + " " + option.longestName())
+                                .isNotBlank()));
+    }
+
     /** {exit code, standard output, standard error}. */
     private String[] run(String... extra) {
         var out = new StringWriter();

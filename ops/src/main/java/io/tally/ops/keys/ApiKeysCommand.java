@@ -5,10 +5,14 @@ import static io.tally.worker.db.Tables.TENANT_API_KEY;
 
 import io.tally.ops.Connections;
 import io.tally.ops.ExitCodes;
+import io.tally.ops.Output;
 import io.tally.protocol.TenantCredentials;
 import io.tally.worker.WorkerDatabase;
 import io.tally.worker.tenant.TenantDirectory;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jooq.DSLContext;
 import picocli.CommandLine.Command;
@@ -50,6 +54,9 @@ public final class ApiKeysCommand implements Callable<Integer> {
     @Option(names = "--api-key", description = "The API key to revoke.")
     String apiKey;
 
+    @Option(names = "--json", description = "Print the result as one JSON value instead of lines of text.")
+    boolean json;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -65,9 +72,11 @@ public final class ApiKeysCommand implements Callable<Integer> {
                     if (!tenantExists(db, err)) {
                         return ExitCodes.CANNOT_RUN;
                     }
-                    for (TenantCredentials keys : TenantDirectory.apiKeys(db, tenantId)) {
-                        out.printf("%s %s%n", keys.apiKey(), keys.revoked() ? "revoked" : "valid");
-                    }
+                    List<Map<String, Object>> keys = TenantDirectory.apiKeys(db, tenantId).stream()
+                            .map(key -> Map.<String, Object>of(
+                                    "api_key", key.apiKey(), "status", key.revoked() ? "revoked" : "valid"))
+                            .toList();
+                    Output.rows(out, json, keys, key -> key.get("api_key") + " " + key.get("status"));
                     return ExitCodes.DONE;
                 }
                 case "add" -> {
@@ -88,7 +97,10 @@ public final class ApiKeysCommand implements Callable<Integer> {
                                 .set(TENANT_API_KEY.SHARED_KEY, sharedKey)
                                 .execute();
                         TenantKeyChanges.publish(producer, db, tenantId);
-                        out.printf("api_key=%s%nshared_key=%s%n", newApiKey, sharedKey);
+                        Map<String, String> added = new LinkedHashMap<>();
+                        added.put("api_key", newApiKey);
+                        added.put("shared_key", sharedKey);
+                        Output.values(out, json, added);
                         return ExitCodes.DONE;
                     }
                 }
@@ -101,7 +113,10 @@ public final class ApiKeysCommand implements Callable<Integer> {
                     try (var producer = TenantKeyChanges.tenantsProducer(connections)) {
                         TenantKeyChanges.revoke(db, keys);
                         TenantKeyChanges.publish(producer, db, keys.tenantId());
-                        out.printf("%s revoked%n", keys.apiKey());
+                        Map<String, String> revoked = new LinkedHashMap<>();
+                        revoked.put("api_key", keys.apiKey());
+                        revoked.put("status", "revoked");
+                        Output.values(out, json, revoked);
                         return ExitCodes.DONE;
                     }
                 }

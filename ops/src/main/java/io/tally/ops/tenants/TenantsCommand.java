@@ -4,6 +4,7 @@ import static io.tally.worker.db.Tables.TENANT;
 
 import io.tally.ops.Connections;
 import io.tally.ops.ExitCodes;
+import io.tally.ops.Output;
 import io.tally.ops.keys.TenantKeyChanges;
 import io.tally.ops.keys.TenantKeyChanges.TenantState;
 import io.tally.protocol.TenantCredentials;
@@ -23,7 +24,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Tenants as a lifecycle: a software vendor's company with its own keys. Every change is written to the worker's
@@ -48,8 +48,6 @@ import tools.jackson.databind.json.JsonMapper;
         exitCodeListHeading = ExitCodes.HEADING,
         exitCodeList = {ExitCodes.DONE_HELP, ExitCodes.CANNOT_RUN_HELP})
 public final class TenantsCommand implements Callable<Integer> {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Mixin
     Connections connections;
@@ -115,7 +113,7 @@ public final class TenantsCommand implements Callable<Integer> {
             created.put("api_key", stored.apiKey());
             created.put("shared_key", stored.sharedKey());
             created.put("management_key", stored.managementKey());
-            print(out, created);
+            Output.values(out, json, created);
             return ExitCodes.DONE;
         }
     }
@@ -137,19 +135,17 @@ public final class TenantsCommand implements Callable<Integer> {
                     tenant.put("created_at", row.value3().toInstant().toString());
                     return tenant;
                 });
-        if (json) {
-            out.println(JSON.writeValueAsString(tenants));
-        } else {
-            for (Map<String, Object> tenant : tenants) {
-                out.printf(
-                        "%s %s %d valid API key(s) created %s %s%n",
-                        tenant.get("tenant_id"),
-                        tenant.get("status"),
-                        (Long) tenant.get("valid_api_keys"),
-                        tenant.get("created_at"),
-                        JSON.writeValueAsString(tenant.get("name")));
-            }
-        }
+        Output.rows(
+                out,
+                json,
+                tenants,
+                tenant -> "%s %s %d valid API key(s) created %s %s"
+                        .formatted(
+                                tenant.get("tenant_id"),
+                                tenant.get("status"),
+                                (Long) tenant.get("valid_api_keys"),
+                                tenant.get("created_at"),
+                                Output.quoted(tenant.get("name"))));
         return ExitCodes.DONE;
     }
 
@@ -181,7 +177,7 @@ public final class TenantsCommand implements Callable<Integer> {
             disabled.put("tenant_id", tenantId);
             disabled.put("status", "disabled");
             disabled.put("api_keys_revoked", Integer.toString(revoked));
-            print(out, disabled);
+            Output.values(out, json, disabled);
             return ExitCodes.DONE;
         }
     }
@@ -202,16 +198,8 @@ public final class TenantsCommand implements Callable<Integer> {
             Map<String, String> rotated = new LinkedHashMap<>();
             rotated.put("tenant_id", tenantId);
             rotated.put("management_key", managementKey);
-            print(out, rotated);
+            Output.values(out, json, rotated);
             return ExitCodes.DONE;
-        }
-    }
-
-    private void print(PrintWriter out, Map<String, String> values) {
-        if (json) {
-            out.println(JSON.writeValueAsString(values));
-        } else {
-            values.forEach((key, value) -> out.printf("%s=%s%n", key, value));
         }
     }
 
