@@ -147,6 +147,14 @@ class OperatorToolsIT {
         assertThat(run.out()).containsPattern("Applied [1-9][0-9]* commands of 1 tenants");
         assertThat(endOffsets(Topics.EVENTS)).isEqualTo(eventsBefore);
         assertThat(endOffsets(Topics.COMMANDS)).isEqualTo(commandsBefore);
+        // and progress went to standard error, so that --json keeps standard output to one object
+        assertThat(run.err()).containsPattern("rebuild: commands read: [0-9,]+ done in");
+        Run asJson = ops("rebuild", "--tenant", TENANT.tenantId(), "--drop-target", "--json");
+        assertThat(asJson.exitCode()).as(asJson.toString()).isZero();
+        var result = tools.jackson.databind.json.JsonMapper.builder().build().readTree(asJson.out());
+        assertThat(result.get("differences").isEmpty()).isTrue();
+        assertThat(result.get("applied").asLong()).isPositive();
+        assertThat(result.get("target_dropped").asBoolean()).isTrue();
     }
 
     @Test
@@ -216,6 +224,13 @@ class OperatorToolsIT {
         }
         Run listed = awaitDeadLetter("bad signature (key id k2)");
         assertThat(listed.out()).contains("Dry run").doesNotContain(SECOND_KEY);
+        Run listedAsJson = ops("redrive", "--json");
+        var letters = tools.jackson.databind.json.JsonMapper.builder()
+                .build()
+                .readTree(listedAsJson.out())
+                .get("letters");
+        assertThat(letters.valueStream().map(letter -> letter.get("reason").asString()))
+                .contains("bad signature (key id k2)");
         assertThat(ledgerRows(command.commandId())).isZero();
 
         // when: the worker learns the key, and the operator redrives

@@ -2,6 +2,8 @@ package io.tally.ops.rebuild;
 
 import io.tally.ops.Connections;
 import io.tally.ops.ExitCodes;
+import io.tally.ops.Output;
+import io.tally.ops.Progress;
 import io.tally.ops.Redaction;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
@@ -92,6 +94,9 @@ public final class RebuildCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--json", description = "Print the result as one JSON object instead of lines of text.")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -120,13 +125,24 @@ public final class RebuildCommand implements Callable<Integer> {
                         .locations("classpath:db/migration")
                         .load()
                         .migrate();
-                out.printf("Rebuilding into %s%n", created != null ? created : Redaction.maskUrl(target));
+                String into = created != null ? created : Redaction.maskUrl(target);
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("target", into);
+                if (!json) {
+                    out.printf("Rebuilding into %s%n", into);
+                }
                 int code = rebuildAndCompare(
-                        rebuilt, live, tenantCredentials, new CommandRecordCheck(signature, codec), out);
+                        rebuilt, live, tenantCredentials, new CommandRecordCheck(signature, codec), out, err, result);
                 if (created != null && dropTarget) {
                     rebuilt.close();
                     DSL.using(live, SQLDialect.POSTGRES).execute("drop database " + created);
-                    out.printf("Dropped %s%n", created);
+                    if (!json) {
+                        out.printf("Dropped %s%n", created);
+                    }
+                }
+                result.put("target_dropped", created != null && dropTarget);
+                if (json) {
+                    Output.values(out, true, result);
                 }
                 return code;
             }
@@ -141,7 +157,9 @@ public final class RebuildCommand implements Callable<Integer> {
             DataSource live,
             Collection<TenantCredentials> tenantCredentials,
             CommandRecordCheck check,
-            PrintWriter out)
+            PrintWriter out,
+            PrintWriter err,
+            Map<String, Object> result)
             throws Exception {
         ProtocolCodec codec = new ProtocolCodec();
         DSLContext dsl = WorkerDatabase.dsl(target);
@@ -177,9 +195,15 @@ public final class RebuildCommand implements Callable<Integer> {
                     .map(info -> new TopicPartition(info.topic(), info.partition()))
                     .toList();
             end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
+            long records = end.entrySet().stream()
+                    .mapToLong(entry -> entry.getValue() - beginning.getOrDefault(entry.getKey(), 0L))
+                    .sum();
+            var progress = new Progress(err, "rebuild: commands read", records);
             List<IncomingCommand> batch = new ArrayList<>(batchSize);
             long[] others = {0};
             end = new TimeOrderedReader(consumer).readAll(partitions, end, record -> {
+                progress.advance(1);
                 var checked = check.check(record);
                 if (checked.problem() != null) {
                     skipped.merge(checked.problem().replaceAll(" \\(key id .*\\)$", ""), 1L, Long::sum);
@@ -200,35 +224,44 @@ public final class RebuildCommand implements Callable<Integer> {
             });
             applied[0] += applier.apply(List.copyOf(batch), Map.of()).decided().size();
             othersTenants = others[0];
+            progress.finish();
         }
-        out.printf(
-                "Applied %d commands of %d tenants up to offsets %s%s%s%n",
-                applied[0],
-                tenantCount,
-                new TreeMap<>(byPartition(end)),
-                skipped.isEmpty() ? "" : "; skipped as the worker dead-letters them: " + skipped,
-                othersTenants == 0 ? "" : "; " + othersTenants + " of other tenants not applied");
-
         long lag = liveLag(end);
         TreeMap<String, Long> rebuiltTotals = Totals.read(dsl, tenants);
         var differences =
                 TotalsComparison.differences(Totals.read(DSL.using(live, SQLDialect.POSTGRES), tenants), rebuiltTotals);
-        if (lag != 0) {
-            out.printf(
-                    "Note: the live group %s is %d commands %s that end; its totals may differ by those.%n",
-                    group, Math.abs(lag), lag > 0 ? "behind" : "past");
+        result.put("applied", applied[0]);
+        result.put("tenants", tenantCount);
+        result.put("offsets", new TreeMap<>(byPartition(end)));
+        result.put("skipped", skipped);
+        result.put("other_tenants", othersTenants);
+        result.put("live_group_lag", lag);
+        result.put("figures_compared", rebuiltTotals.size());
+        result.put(
+                "differences",
+                differences.stream()
+                        .map(difference -> {
+                            Map<String, Object> row = new LinkedHashMap<>();
+                            row.put("name", difference.name());
+                            row.put("live", difference.live());
+                            row.put("rebuilt", difference.rebuilt());
+                            return row;
+                        })
+                        .toList());
+        if (!json) {
+            RebuildReport.print(
+                    out,
+                    group,
+                    applied[0],
+                    tenantCount,
+                    byPartition(end),
+                    skipped,
+                    othersTenants,
+                    lag,
+                    rebuiltTotals.size(),
+                    differences);
         }
-        if (differences.isEmpty()) {
-            out.printf("Every total matches the live database (%d figures compared).%n", rebuiltTotals.size());
-            return ExitCodes.DONE;
-        }
-        out.printf("%d figures differ (live vs rebuilt):%n", differences.size());
-        differences.forEach(difference -> out.printf(
-                "  %s: live %s, rebuilt %s%n",
-                difference.name(),
-                difference.live() == null ? "absent" : difference.live(),
-                difference.rebuilt() == null ? "absent" : difference.rebuilt()));
-        return ExitCodes.DIFFERENCES;
+        return differences.isEmpty() ? ExitCodes.DONE : ExitCodes.DIFFERENCES;
     }
 
     /** The latest credentials of every tenant on the compacted tenants topic, by API key. */

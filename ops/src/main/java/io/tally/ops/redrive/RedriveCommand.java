@@ -2,12 +2,15 @@ package io.tally.ops.redrive;
 
 import io.tally.ops.Connections;
 import io.tally.ops.ExitCodes;
+import io.tally.ops.Output;
+import io.tally.ops.Progress;
 import io.tally.protocol.Topics;
 import io.tally.worker.intake.CommandRecordCheck;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -68,12 +71,16 @@ public final class RedriveCommand implements Callable<Integer> {
     @Option(names = "--execute", description = "Redrive; without it the letters are only listed.")
     boolean execute;
 
+    @Option(names = "--json", description = "Print the letters and what was done as one JSON object.")
+    boolean json;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        List<Map<String, Object>> letters = new ArrayList<>();
         try (var consumer = connections.committedReader(group)) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.COMMANDS_DLT).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition()))
@@ -89,6 +96,10 @@ public final class RedriveCommand implements Callable<Integer> {
                 });
             }
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long waiting = end.entrySet().stream()
+                    .mapToLong(entry -> entry.getValue() - consumer.position(entry.getKey()))
+                    .sum();
+            var reading = new Progress(spec.commandLine().getErr(), "redrive: dead letters read", waiting);
             int found = 0;
             int redriven = 0;
             int skipped = 0;
@@ -107,6 +118,7 @@ public final class RedriveCommand implements Callable<Integer> {
                         continue;
                     }
                     lastProgress = System.nanoTime();
+                    reading.advance(records.count());
                     List<ProducerRecord<String, byte[]>> batch = new ArrayList<>();
                     Map<TopicPartition, OffsetAndMetadata> progress = new HashMap<>();
                     for (ConsumerRecord<String, byte[]> letter : records) {
@@ -117,16 +129,25 @@ public final class RedriveCommand implements Callable<Integer> {
                         found++;
                         progress.put(partition, new OffsetAndMetadata(letter.offset() + 1));
                         String originalTopic = CommandRecordCheck.header(letter.headers(), "kafka_dlt-original-topic");
-                        out.printf(
-                                "  %s-%d@%d key %s from %s-%s@%s: %s%n",
-                                letter.topic(),
-                                letter.partition(),
-                                letter.offset(),
-                                letter.key(),
-                                originalTopic,
-                                CommandRecordCheck.header(letter.headers(), "kafka_dlt-original-partition"),
-                                CommandRecordCheck.header(letter.headers(), "kafka_dlt-original-offset"),
-                                CommandRecordCheck.header(letter.headers(), Topics.DLT_REASON_HEADER));
+                        Map<String, Object> described = new LinkedHashMap<>();
+                        described.put("letter", letter.topic() + "-" + letter.partition() + "@" + letter.offset());
+                        described.put("key", letter.key());
+                        described.put(
+                                "original",
+                                originalTopic + "-"
+                                        + CommandRecordCheck.header(letter.headers(), "kafka_dlt-original-partition")
+                                        + "@"
+                                        + CommandRecordCheck.header(letter.headers(), "kafka_dlt-original-offset"));
+                        described.put("reason", CommandRecordCheck.header(letter.headers(), Topics.DLT_REASON_HEADER));
+                        letters.add(described);
+                        if (!json) {
+                            out.printf(
+                                    "  %s key %s from %s: %s%n",
+                                    described.get("letter"),
+                                    described.get("key"),
+                                    described.get("original"),
+                                    described.get("reason"));
+                        }
                         if (originalTopic != null && !originalTopic.equals(Topics.COMMANDS)) {
                             skipped++; // not ours to put back
                             continue;
@@ -143,7 +164,15 @@ public final class RedriveCommand implements Callable<Integer> {
                     }
                 }
             }
-            if (execute) {
+            reading.finish();
+            if (json) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("letters", letters);
+                result.put("found", found);
+                result.put(execute ? "redriven" : "would_redrive", execute ? redriven : found - skipped);
+                result.put("left_alone", skipped);
+                Output.values(out, true, result);
+            } else if (execute) {
                 out.printf(
                         "Redrove %d dead letters to %s (%d of another topic left alone).%n",
                         redriven, Topics.COMMANDS, skipped);

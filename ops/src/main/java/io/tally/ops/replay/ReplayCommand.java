@@ -3,6 +3,7 @@ package io.tally.ops.replay;
 import io.tally.ops.Connections;
 import io.tally.ops.ExitCodes;
 import io.tally.ops.KafkaOffsets;
+import io.tally.ops.Output;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.Topics;
 import io.tally.worker.ledger.Ledger;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -79,6 +81,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--execute", description = "Rewind; without it the plan is only printed.")
     boolean execute;
 
+    @Option(names = "--json", description = "Print the plan and what was done as one JSON object.")
+    boolean json;
+
     @Spec
     CommandSpec spec;
 
@@ -125,16 +130,37 @@ public final class ReplayCommand implements Callable<Integer> {
                 wanted.put(partition.partition(), requested.get(partition));
             }
             List<ReplayPlan.Move> moves = ReplayPlan.plan(offsets, wanted);
-            out.printf("Replay plan for group %s on %s:%n", group, Topics.COMMANDS);
-            for (ReplayPlan.Move move : moves) {
-                out.printf(
-                        "  partition %d: offset %d -> %d (%d commands again)%n",
-                        move.partition(), move.from(), move.to(), move.replayed());
-            }
             long total = moves.stream().mapToLong(ReplayPlan.Move::replayed).sum();
+            if (!json) {
+                out.printf("Replay plan for group %s on %s:%n", group, Topics.COMMANDS);
+                for (ReplayPlan.Move move : moves) {
+                    out.printf(
+                            "  partition %d: offset %d -> %d (%d commands again)%n",
+                            move.partition(), move.from(), move.to(), move.replayed());
+                }
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("group", group);
+            result.put("topic", Topics.COMMANDS);
+            result.put(
+                    "partitions",
+                    moves.stream()
+                            .map(move -> Map.of(
+                                    "partition", move.partition(),
+                                    "from", move.from(),
+                                    "to", move.to(),
+                                    "replayed", move.replayed()))
+                            .toList());
+            result.put("replayed", total);
             if (!execute) {
-                out.printf(
-                        "Dry run: nothing changed. %d commands would be replayed; add --execute to rewind.%n", total);
+                result.put("rewound", false);
+                if (json) {
+                    Output.values(out, true, result);
+                } else {
+                    out.printf(
+                            "Dry run: nothing changed. %d commands would be replayed; add --execute to rewind.%n",
+                            total);
+                }
                 return ExitCodes.DONE;
             }
             recordEmissionMarks(committed);
@@ -148,7 +174,12 @@ public final class ReplayCommand implements Callable<Integer> {
                 err.printf("Refused by Kafka, nothing rewound: %s. Stop every worker and try again.%n", e.getCause());
                 return ExitCodes.CANNOT_RUN;
             }
-            out.printf("Rewound: %d commands will be replayed when the workers start.%n", total);
+            result.put("rewound", true);
+            if (json) {
+                Output.values(out, true, result);
+            } else {
+                out.printf("Rewound: %d commands will be replayed when the workers start.%n", total);
+            }
             return ExitCodes.DONE;
         }
     }
