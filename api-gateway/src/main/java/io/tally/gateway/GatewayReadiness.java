@@ -7,8 +7,9 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.stereotype.Component;
 
 /**
- * The gateway can answer calls once it knows the tenants' keys and its reply consumer owns the reply partitions;
- * before that, a call could be refused for an unknown key or its reply missed.
+ * The gateway can answer calls once it knows the tenants' keys, follows their changes, and its reply consumer owns
+ * the reply partitions; before that, a call could be refused for an unknown key, accepted with a revoked one, or its
+ * reply missed.
  */
 @Component("tally")
 class GatewayReadiness implements HealthIndicator {
@@ -24,10 +25,13 @@ class GatewayReadiness implements HealthIndicator {
     @Override
     public Health health() {
         boolean tenantsRead = tenants.isCaughtUp();
+        // Not following (its reader failed and waits to read again): a key revoked meanwhile would still be accepted.
+        boolean tenantsFollowed = tenants.isFollowing();
         var assigned = replies.getAssignedPartitions();
         boolean repliesAssigned = assigned != null && !assigned.isEmpty();
-        var builder = tenantsRead && repliesAssigned ? Health.up() : Health.down();
+        var builder = tenantsRead && tenantsFollowed && repliesAssigned ? Health.up() : Health.down();
         return builder.withDetail("tenantKeysRead", tenantsRead)
+                .withDetail("tenantKeysFollowed", tenantsFollowed)
                 .withDetail("replyPartitionsAssigned", repliesAssigned)
                 .build();
     }

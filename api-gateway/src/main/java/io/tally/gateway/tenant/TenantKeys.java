@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,19 +44,46 @@ public class TenantKeys implements SmartLifecycle {
     /** The API keys of each management key; read and written by the following thread only. */
     private final Map<String, Set<String>> apiKeysByManagementKey = new HashMap<>();
 
+    /** The first wait before reading the topic again after a failure; doubled up to {@link #LONGEST_RETRY}. */
+    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+
+    static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
+
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final ProtocolCodec codec;
-    private final Map<String, Object> consumerConfig;
-    private volatile KafkaConsumer<String, byte[]> consumer;
+    private final Supplier<Consumer<String, byte[]>> consumers;
+    private final Duration firstRetry;
+    private volatile Consumer<String, byte[]> consumer;
     private volatile Thread thread;
+    private volatile boolean stopping;
+    private volatile boolean following;
 
+    @org.springframework.beans.factory.annotation.Autowired
     public TenantKeys(ProtocolCodec codec, KafkaProperties kafka) {
+        this(codec, consumerFactory(kafka), FIRST_RETRY);
+    }
+
+    /** With {@code consumers} making the consumer of each attempt to follow the topic. */
+    TenantKeys(ProtocolCodec codec, Supplier<Consumer<String, byte[]>> consumers, Duration firstRetry) {
         this.codec = codec;
+        this.consumers = consumers;
+        this.firstRetry = firstRetry;
+    }
+
+    private static Supplier<Consumer<String, byte[]>> consumerFactory(KafkaProperties kafka) {
         Map<String, Object> config = new java.util.HashMap<>(kafka.buildConsumerProperties());
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        this.consumerConfig = config;
+        return () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Whether the topic is being followed now: false before the first read and while the reader waits to read it again
+     * after a failure (then a revoked key may still be accepted, so the gateway is not ready).
+     */
+    public boolean isFollowing() {
+        return following;
     }
 
     /** The keys of {@code apiKey}, revoked ones included ({@link TenantCredentials#revoked()}). */
@@ -77,15 +106,20 @@ public class TenantKeys implements SmartLifecycle {
 
     @Override
     public void start() {
-        consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
-        thread = Thread.ofPlatform().name("tally-tenant-keys").daemon().start(this::follow);
+        stopping = false;
+        thread = Thread.ofPlatform().name("tally-tenant-keys").daemon().start(this::followUntilStopped);
     }
 
     @Override
     public void stop() {
-        KafkaConsumer<String, byte[]> current = consumer;
+        stopping = true;
+        Consumer<String, byte[]> current = consumer;
         if (current != null) {
             current.wakeup();
+        }
+        Thread reader = thread;
+        if (reader != null) {
+            reader.interrupt(); // out of a wait before reading again
         }
         if (thread != null) {
             try {
@@ -102,30 +136,81 @@ public class TenantKeys implements SmartLifecycle {
         return thread != null;
     }
 
+    /**
+     * Follows the topic until stopped. A failure (the broker out of reach longer than the client waits, an error the
+     * client cannot recover from) does not end the following: the reader logs it, waits ({@link #FIRST_RETRY},
+     * doubling up to {@link #LONGEST_RETRY}) and reads the topic again from the beginning with a new consumer, which is
+     * harmless since the topic is compacted and every record is the latest state of its key.
+     */
+    private void followUntilStopped() {
+        Duration wait = firstRetry;
+        while (!stopping) {
+            try {
+                follow();
+                return;
+            } catch (WakeupException e) {
+                if (stopping) {
+                    LOGGER.debug("Tenant key reader stopped");
+                    return;
+                }
+                LOGGER.warn("Tenant key reader woken up unexpectedly; reading {} again", Topics.TENANTS);
+            } catch (RuntimeException e) {
+                if (stopping) {
+                    return; // interrupted while stopping
+                }
+                LOGGER.error("Tenant key reader failed; reading {} again in {}", Topics.TENANTS, wait, e);
+            } finally {
+                following = false;
+            }
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                return;
+            }
+            wait = wait.multipliedBy(2).compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : wait.multipliedBy(2);
+        }
+    }
+
     private void follow() {
-        try (KafkaConsumer<String, byte[]> c = consumer) {
+        Consumer<String, byte[]> c = consumers.get();
+        try {
+            consumer = c;
+            if (stopping) {
+                return;
+            }
             List<TopicPartition> partitions = awaitPartitions(c);
+            if (partitions.isEmpty()) {
+                return; // stopped while waiting for the topic
+            }
             c.assign(partitions);
             c.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = c.endOffsets(partitions);
-            while (!Thread.currentThread().isInterrupted()) {
+            while (!stopping) {
                 for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
-                    apply(record);
+                    try {
+                        apply(record);
+                    } catch (RuntimeException e) {
+                        // One record the gateway cannot use must not stop it following the others.
+                        LOGGER.error(
+                                "Ignoring tenant record at offset {} that could not be applied", record.offset(), e);
+                    }
                 }
+                following = true;
                 if (!isCaughtUp() && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
                     LOGGER.info("Read {} tenant keys from {}", byApiKey.size(), Topics.TENANTS);
                     caughtUp.countDown();
                 }
             }
-        } catch (WakeupException e) {
-            LOGGER.debug("Tenant key reader stopped");
-        } catch (RuntimeException e) {
-            LOGGER.error("Tenant key reader failed; keys are no longer followed", e);
+        } finally {
+            // Not following from before the consumer closes: whoever sees it closed sees that too.
+            following = false;
+            consumer = null;
+            c.close();
         }
     }
 
-    private List<TopicPartition> awaitPartitions(KafkaConsumer<String, byte[]> c) {
-        while (true) {
+    private List<TopicPartition> awaitPartitions(Consumer<String, byte[]> c) {
+        while (!stopping) {
             List<org.apache.kafka.common.PartitionInfo> infos;
             try {
                 infos = c.partitionsFor(Topics.TENANTS, Duration.ofSeconds(5));
@@ -139,6 +224,7 @@ public class TenantKeys implements SmartLifecycle {
             }
             LOGGER.info("Waiting for topic {} to exist", Topics.TENANTS);
         }
+        return List.of();
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
