@@ -159,8 +159,6 @@ public class TenantKeys implements SmartLifecycle {
                     return; // interrupted while stopping
                 }
                 LOGGER.error("Tenant key reader failed; reading {} again in {}", Topics.TENANTS, wait, e);
-            } finally {
-                following = false;
             }
             try {
                 Thread.sleep(wait);

@@ -1,6 +1,5 @@
 package io.tally.ops.keys;
 
-import static io.tally.worker.db.Tables.TENANT;
 import static io.tally.worker.db.Tables.TENANT_API_KEY;
 
 import io.tally.ops.Connections;
@@ -69,7 +68,7 @@ public final class ApiKeysCommand implements Callable<Integer> {
             DSLContext db = WorkerDatabase.dsl(dataSource);
             switch (action) {
                 case "list" -> {
-                    if (!tenantExists(db, err)) {
+                    if (knownTenant(db, err) == TenantKeyChanges.TenantState.MISSING) {
                         return ExitCodes.CANNOT_RUN;
                     }
                     List<Map<String, Object>> keys = TenantDirectory.apiKeys(db, tenantId).stream()
@@ -80,10 +79,11 @@ public final class ApiKeysCommand implements Callable<Integer> {
                     return ExitCodes.DONE;
                 }
                 case "add" -> {
-                    if (!tenantExists(db, err)) {
+                    TenantKeyChanges.TenantState state = knownTenant(db, err);
+                    if (state == TenantKeyChanges.TenantState.MISSING) {
                         return ExitCodes.CANNOT_RUN;
                     }
-                    if (TenantKeyChanges.state(db, tenantId) == TenantKeyChanges.TenantState.DISABLED) {
+                    if (state == TenantKeyChanges.TenantState.DISABLED) {
                         err.printf("Tenant %s is disabled%n", tenantId);
                         return ExitCodes.CANNOT_RUN;
                     }
@@ -144,12 +144,13 @@ public final class ApiKeysCommand implements Callable<Integer> {
         }
     }
 
-    private boolean tenantExists(DSLContext db, PrintWriter err) {
-        if (!db.fetchExists(TENANT, TENANT.ID.eq(tenantId))) {
+    /** The tenant's state; says so on {@code err} when there is no such tenant. */
+    private TenantKeyChanges.TenantState knownTenant(DSLContext db, PrintWriter err) {
+        TenantKeyChanges.TenantState state = TenantKeyChanges.state(db, tenantId);
+        if (state == TenantKeyChanges.TenantState.MISSING) {
             err.printf("No tenant %s%n", tenantId);
-            return false;
         }
-        return true;
+        return state;
     }
 
     private TenantCredentials apiKeyNamed(DSLContext db) {
