@@ -62,8 +62,11 @@ class GatewayConfiguration {
 
     /** Calls waiting for their replies, completed by the reply container's records. */
     @Bean
-    PendingReplies pendingReplies(GatewayProperties properties) {
-        return new PendingReplies(properties.replyTimeout());
+    PendingReplies pendingReplies(
+            GatewayProperties properties,
+            EnvelopeSignature signature,
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        return new PendingReplies(properties.replyTimeout(), signature, meters);
     }
 
     /** Commands go out on it; their replies come back through {@link PendingReplies}. */

@@ -71,11 +71,15 @@ class WorkerConfiguration {
         return Clock.systemUTC();
     }
 
-    /** The worker only verifies; any configured key id may be named as the signing one. */
+    /**
+     * Verifies commands with any configured key; signs replies and tenants records with the lowest key id, the one
+     * gateways have longest during a rotation (a new key goes to workers first, then gateways sign with the highest).
+     */
     @Bean
     EnvelopeSignature envelopeSignature(WorkerProperties properties) {
         return new EnvelopeSignature(
-                properties.envelopeKeys().keySet().iterator().next(), properties.envelopeKeys());
+                properties.envelopeKeys().keySet().stream().sorted().findFirst().orElseThrow(),
+                properties.envelopeKeys());
     }
 
     /** How many batches took each path of {@link io.tally.worker.batch.CommandBatchApplier}. */

@@ -8,7 +8,6 @@ import io.tally.worker.demo.DemoFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -106,14 +105,14 @@ public final class TallyEmbedded implements Callable<Integer> {
         CountDownLatch stopped = closeOnShutdown(started, postgres, kafka);
         // The demo's product, feature, license and device go through the public APIs, like any tenant's data.
         Path demoFile = data.resolve("demo.json");
-        DemoFile.write(demoFile, started.gatewayUrl(), demo);
+        String managementKey = DemoFile.write(demoFile, started.gatewayUrl(), demo);
         DemoSeeder.complete(
                 demoFile,
                 new DemoSeeder(
                                 java.net.URI.create(started.gatewayUrl()),
                                 demo.apiKey(),
                                 demo.sharedKey(),
-                                demo.managementKey())
+                                managementKey)
                         .seed());
         printWelcome(started.gatewayUrl(), demo, demoFile);
         stopped.await();
@@ -143,12 +142,10 @@ public final class TallyEmbedded implements Callable<Integer> {
     /** The key gateway and worker sign commands with; made once and kept, owner-readable only. */
     private static String envelopeKey(Path data) throws java.io.IOException {
         Path file = data.resolve("envelope.key");
-        if (!Files.exists(file)) {
-            byte[] key = new byte[32];
-            new SecureRandom().nextBytes(key);
-            Files.writeString(file, HexFormat.of().formatHex(key), StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        }
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        io.tally.protocol.SecretFiles.createIfAbsent(
+                file, HexFormat.of().formatHex(key).getBytes(StandardCharsets.UTF_8));
         return Files.readString(file, StandardCharsets.UTF_8).trim();
     }
 

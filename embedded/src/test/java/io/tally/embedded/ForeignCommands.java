@@ -64,18 +64,19 @@ final class ForeignCommands {
                 new ByteArraySerializer())) {
             var sent = new java.util.ArrayList<java.util.concurrent.Future<?>>();
             for (Command command : commands) {
-                byte[] value = new ProtocolCodec().encodeCommand(command);
-                String signature = signer.sign(value);
-                var record = new ProducerRecord<String, byte[]>(Topics.COMMANDS, command.partitionKey(), value);
-                record.headers()
-                        .add("tally-command-id", command.commandId().toString().getBytes(StandardCharsets.UTF_8));
+                var record = new ProducerRecord<String, byte[]>(
+                        Topics.COMMANDS, command.partitionKey(), new ProtocolCodec().encodeCommand(command));
                 record.headers()
                         .add(
-                                EnvelopeSignature.KEY_ID_HEADER,
-                                signer.signingKeyId().getBytes(StandardCharsets.UTF_8));
-                record.headers().add(EnvelopeSignature.SIGNATURE_HEADER, signature.getBytes(StandardCharsets.UTF_8));
+                                EnvelopeSignature.COMMAND_ID_HEADER,
+                                command.commandId().toString().getBytes(StandardCharsets.UTF_8));
+                signer.signRecord(EnvelopeSignature.Kind.COMMAND, record);
                 sent.add(producer.send(record));
-                signatures.add(signature);
+                signatures.add(new String(
+                        record.headers()
+                                .lastHeader(EnvelopeSignature.SIGNATURE_HEADER)
+                                .value(),
+                        StandardCharsets.UTF_8));
             }
             for (var future : sent) {
                 future.get();

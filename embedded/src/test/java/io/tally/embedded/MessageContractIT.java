@@ -120,7 +120,7 @@ class MessageContractIT {
         check(Topics.REPLIES, "tally.replies.v1.json", problems, counts);
         check(Topics.EVENTS, "tally.events.v1.json", problems, counts);
         check(Topics.BALANCES, "tally.balances.v1.json", problems, counts);
-        check(Topics.TENANTS, "tally.tenants.v1.json", problems, counts);
+        check(Topics.TENANTS, "tally.tenants.v2.json", problems, counts);
         check(Topics.COMMANDS_DLT, "tally.commands.v1.dlt.headers.json", problems, counts);
 
         // then
@@ -224,7 +224,8 @@ class MessageContractIT {
     }
 
     private static Schema schema(String file) throws IOException {
-        try (InputStream in = MessageContractIT.class.getResourceAsStream("/schemas/v1/" + file)) {
+        try (InputStream in = MessageContractIT.class.getResourceAsStream(
+                "/schemas/" + file.replaceAll(".*\\.(v[0-9]+)\\..*", "$1") + "/" + file)) {
             return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
                     .getSchema(in);
         }

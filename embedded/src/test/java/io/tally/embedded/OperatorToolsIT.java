@@ -11,10 +11,10 @@ import io.tally.protocol.LicenseCommand;
 import io.tally.protocol.LicenseRef;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
+import io.tally.protocol.TenantRecords;
 import io.tally.protocol.Topics;
 import io.tally.testsupport.TestInfrastructure;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -213,14 +213,9 @@ class OperatorToolsIT {
                 new StringSerializer(),
                 new ByteArraySerializer())) {
             var record = new ProducerRecord<>(Topics.COMMANDS, command.partitionKey(), value);
-            record.headers().add(EnvelopeSignature.KEY_ID_HEADER, "k2".getBytes(StandardCharsets.UTF_8));
-            record.headers()
-                    .add(
-                            EnvelopeSignature.SIGNATURE_HEADER,
-                            new EnvelopeSignature("k2", Map.of("k2", SECOND_KEY))
-                                    .sign(value)
-                                    .getBytes(StandardCharsets.UTF_8));
-            producer.send(record).get();
+            producer.send(new EnvelopeSignature("k2", Map.of("k2", SECOND_KEY))
+                            .signRecord(EnvelopeSignature.Kind.COMMAND, record))
+                    .get();
         }
         Run listed = awaitDeadLetter("bad signature (key id k2)");
         assertThat(listed.out()).contains("Dry run").doesNotContain(SECOND_KEY);
@@ -414,7 +409,7 @@ class OperatorToolsIT {
     private static TenantCredentials latestTenantRecord(String apiKey) {
         var props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers());
-        var codec = new ProtocolCodec();
+        var records = new TenantRecords(new EnvelopeSignature("k1", Map.of("k1", ENVELOPE_KEY)), new ProtocolCodec());
         TenantCredentials latest = null;
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             var partition = new TopicPartition(Topics.TENANTS, 0);
@@ -424,7 +419,7 @@ class OperatorToolsIT {
             while (consumer.position(partition) < end) {
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
                     if (apiKey.equals(record.key()) && record.value() != null) {
-                        latest = codec.decodeTenant(record.value());
+                        latest = records.read(record).orElseThrow();
                     }
                 }
             }

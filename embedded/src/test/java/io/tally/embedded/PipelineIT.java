@@ -388,7 +388,7 @@ class PipelineIT {
                 null,
                 null);
         byte[] value = new ProtocolCodec().encodeCommand(command);
-        String signature = new EnvelopeSignature("k1", Map.of("k1", ENVELOPE_KEY)).sign(value);
+        var signer = new EnvelopeSignature("k1", Map.of("k1", ENVELOPE_KEY));
 
         // when
         try (var producer = new KafkaProducer<>(
@@ -397,9 +397,8 @@ class PipelineIT {
                 new ByteArraySerializer())) {
             for (int delivery = 0; delivery < 2; delivery++) {
                 var record = new ProducerRecord<>(Topics.COMMANDS, command.partitionKey(), value);
-                record.headers().add(EnvelopeSignature.KEY_ID_HEADER, "k1".getBytes(StandardCharsets.UTF_8));
-                record.headers().add(EnvelopeSignature.SIGNATURE_HEADER, signature.getBytes(StandardCharsets.UTF_8));
-                producer.send(record).get();
+                producer.send(signer.signRecord(EnvelopeSignature.Kind.COMMAND, record))
+                        .get();
             }
         }
         var later = consume("KEY-TWICE", 1); // same partition, so it is decided after both deliveries
@@ -830,15 +829,14 @@ class PipelineIT {
     @Test
     void shouldDeadLetterASignedCommandOfAnUnknownSchemaVersion() throws Exception {
         byte[] value = "{\"schema_version\":2,\"type\":\"ConsumeLicense\"}".getBytes(StandardCharsets.UTF_8);
-        String signature = new EnvelopeSignature("k1", Map.of("k1", ENVELOPE_KEY)).sign(value);
+        var signer = new EnvelopeSignature("k1", Map.of("k1", ENVELOPE_KEY));
         try (var producer = new KafkaProducer<>(
                 Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers()),
                 new StringSerializer(),
                 new ByteArraySerializer())) {
             var record = new ProducerRecord<>(Topics.COMMANDS, "poison-version", value);
-            record.headers().add(EnvelopeSignature.KEY_ID_HEADER, "k1".getBytes(StandardCharsets.UTF_8));
-            record.headers().add(EnvelopeSignature.SIGNATURE_HEADER, signature.getBytes(StandardCharsets.UTF_8));
-            producer.send(record).get();
+            producer.send(signer.signRecord(EnvelopeSignature.Kind.COMMAND, record))
+                    .get();
         }
 
         Map<String, String> reasons = deadLetterReasons("poison-version");

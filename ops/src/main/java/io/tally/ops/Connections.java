@@ -219,7 +219,10 @@ public final class Connections {
                 + message.lines().findFirst().orElse(message);
     }
 
-    /** The keys the worker verifies commands with, by id; at least one, or the tool cannot tell good records. */
+    /**
+     * The keys the worker verifies commands with, by id; at least one, or the tool can neither tell good records nor
+     * write tenants records gateways accept.
+     */
     public EnvelopeSignature envelopeSignature() {
         Map<String, String> keys = new LinkedHashMap<>();
         System.getenv().forEach((name, value) -> {
@@ -236,7 +239,8 @@ public final class Connections {
             throw new IllegalArgumentException(
                     "no envelope key: pass --envelope-key ID=FILE or set TALLY_ENVELOPEKEYS_<ID> as for the worker");
         }
-        return new EnvelopeSignature(keys.keySet().iterator().next(), keys);
+        // Signs tenants records as the worker does: with the lowest id, which every gateway has during a rotation.
+        return new EnvelopeSignature(keys.keySet().stream().sorted().findFirst().orElseThrow(), keys);
     }
 
     String databasePassword() {

@@ -61,12 +61,12 @@ public final class ProtocolCodec {
         return decode(bytes, LicenseBalance.class);
     }
 
-    public byte[] encodeTenant(TenantCredentials tenant) {
-        return encode(tenant, TenantCredentials.class);
+    public byte[] encodeTenant(SealedTenant tenant) {
+        return encode(tenant, SealedTenant.class);
     }
 
-    public TenantCredentials decodeTenant(byte[] bytes) {
-        return decode(bytes, TenantCredentials.class);
+    public SealedTenant decodeTenant(byte[] bytes) {
+        return decode(bytes, SealedTenant.class);
     }
 
     /** Writes {@code result} alone, e.g. to keep it in the ledger. */

@@ -17,8 +17,12 @@ public final class Topics {
     public static final String EVENTS = "tally.events.v1";
     /** Compacted: the latest {@link LicenseBalance} of every license, keyed as its commands. */
     public static final String BALANCES = "tally.balances.v1";
-    /** Compacted: the credentials of every tenant, keyed by API key, read by gateways to authenticate calls. */
-    public static final String TENANTS = "tally.tenants.v1";
+    /**
+     * Compacted: the credentials of every tenant, keyed by API key, read by gateways to authenticate calls; signed, with
+     * its secrets sealed ({@link TenantRecords}). Replaces {@code tally.tenants.v1}, whose records carried them in the
+     * clear.
+     */
+    public static final String TENANTS = "tally.tenants.v2";
 
     private Topics() {}
 }

@@ -68,13 +68,9 @@ class ProtocolCodecTest {
     }
 
     @Test
-    void shouldMatchTenantSchemaAndNeverPrintKeys() {
+    void shouldNeverPrintKeys() {
         var tenant = new TenantCredentials("demo", "api-key", "shared-secret", "mgmt-secret");
 
-        byte[] bytes = codec.encodeTenant(tenant);
-
-        assertThat(codec.decodeTenant(bytes)).isEqualTo(tenant);
-        assertThat(errors("tally.tenants.v1.json", bytes)).isEmpty();
         assertThat(tenant.toString()).doesNotContain("shared-secret", "mgmt-secret");
     }
 
@@ -134,11 +130,13 @@ class ProtocolCodecTest {
                 .isNotEmpty();
     }
 
-    private List<Error> errors(String schemaFile, byte[] message) {
-        try (InputStream in = getClass().getResourceAsStream("/schemas/v1/" + schemaFile)) {
+    static List<Error> errors(String schemaFile, byte[] message) {
+        // tally.tenants.v2.json is in v2/, the others in v1/.
+        String version = schemaFile.replaceAll(".*\\.(v[0-9]+)\\..*", "$1");
+        try (InputStream in = ProtocolCodecTest.class.getResourceAsStream("/schemas/" + version + "/" + schemaFile)) {
             Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
                     .getSchema(in);
-            return schema.validate(json.readTree(message));
+            return schema.validate(JsonMapper.builder().build().readTree(message));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }

@@ -29,21 +29,23 @@ class SchemaCompatibilityTest {
             """;
 
     /**
-     * The build's check: every released schema (schemas/released) against its current text (schemas/v1). A breaking
+     * The build's check: every released schema (schemas/released/vN) against its current text (schemas/vN). A breaking
      * change fails the build; it belongs in a new topic version.
      */
     @Test
     void shouldFindNoBreakingChangeInAnyReleasedSchema() throws IOException {
         List<String> problems = new ArrayList<>();
-        try (Stream<Path> released = Files.list(MODULE.resolve("released/v1"))) {
-            for (Path file : released.sorted().toList()) {
-                Path current = MODULE.resolve("v1").resolve(file.getFileName());
-                if (!Files.exists(current)) {
-                    problems.add(file.getFileName() + ": removed");
-                    continue;
+        for (String version : List.of("v1", "v2")) {
+            try (Stream<Path> released = Files.list(MODULE.resolve("released").resolve(version))) {
+                for (Path file : released.sorted().toList()) {
+                    Path current = MODULE.resolve(version).resolve(file.getFileName());
+                    if (!Files.exists(current)) {
+                        problems.add(file.getFileName() + ": removed");
+                        continue;
+                    }
+                    SchemaCompatibility.breakingChanges(read(file), read(current))
+                            .forEach(problem -> problems.add(file.getFileName() + " " + problem));
                 }
-                SchemaCompatibility.breakingChanges(read(file), read(current))
-                        .forEach(problem -> problems.add(file.getFileName() + " " + problem));
             }
         }
 

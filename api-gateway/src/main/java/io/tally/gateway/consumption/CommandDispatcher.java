@@ -20,8 +20,9 @@ import org.springframework.stereotype.Component;
 /**
  * Sends commands to the worker and hands back its reply, without holding any thread while waiting.
  *
- * <p>Each command is signed (HMAC over the exact value bytes, key id in a header) and produced keyed by license, so
- * all commands of one license are ordered on one partition. At most {@code maxInFlight} commands wait at once (for a
+ * <p>Each command is signed ({@link EnvelopeSignature.Kind#COMMAND}: HMAC over its value, key and the headers that
+ * route its reply, key id in a header) and produced keyed by license, so all commands of one license are ordered on
+ * one partition. At most {@code maxInFlight} commands wait at once (for a
  * reply, or for the broker's acknowledgement of an asynchronous one), and fewer when calls complete too slowly for
  * that many to be answered within half the reply timeout ({@link Admission}); beyond that {@link #dispatch} and
  * {@link #produce} refuse at once instead of queueing, so memory stays bounded under any burst and an accepted call
@@ -34,9 +35,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class CommandDispatcher {
-
-    /** Header carrying the command id, by which the worker names the command in its logs and dead letters. */
-    static final String COMMAND_ID_HEADER = "tally-command-id";
 
     private final KafkaTemplate<String, byte[]> kafka;
     private final PendingReplies pendingReplies;
@@ -178,12 +176,13 @@ public class CommandDispatcher {
                 release(false);
                 return CompletableFuture.failedFuture(new NoReplyPartition());
             }
-            var record = signedRecord(command);
+            var record = unsignedRecord(command);
             record.headers()
                     .add(
                             KafkaHeaders.REPLY_PARTITION,
                             ByteBuffer.allocate(4).putInt(replyPartition).array());
             record.headers().add(KafkaHeaders.CORRELATION_ID, PendingReplies.correlation(command.commandId()));
+            signature.signRecord(EnvelopeSignature.Kind.COMMAND, record);
             long started = System.nanoTime();
             CompletableFuture<byte[]> pending = pendingReplies.expect(command.commandId());
             CompletableFuture<?> send;
@@ -229,7 +228,7 @@ public class CommandDispatcher {
             return CompletableFuture.failedFuture(new Overloaded());
         }
         try {
-            return kafka.send(signedRecord(command))
+            return kafka.send(signature.signRecord(EnvelopeSignature.Kind.COMMAND, unsignedRecord(command)))
                     .<Void>thenApply(ignored -> null)
                     .whenComplete((ignored, failure) -> {
                         acknowledged();
@@ -251,14 +250,14 @@ public class CommandDispatcher {
         return false;
     }
 
-    private ProducerRecord<String, byte[]> signedRecord(Command command) {
-        byte[] value = codec.encodeCommand(command);
-        var record = new ProducerRecord<String, byte[]>(Topics.COMMANDS, command.partitionKey(), value);
+    /** The command's record with its request id; its routing headers and the signature over all of them come after. */
+    private ProducerRecord<String, byte[]> unsignedRecord(Command command) {
+        var record = new ProducerRecord<String, byte[]>(
+                Topics.COMMANDS, command.partitionKey(), codec.encodeCommand(command));
         record.headers()
-                .add(EnvelopeSignature.KEY_ID_HEADER, signature.signingKeyId().getBytes(StandardCharsets.UTF_8));
-        record.headers()
-                .add(EnvelopeSignature.SIGNATURE_HEADER, signature.sign(value).getBytes(StandardCharsets.UTF_8));
-        record.headers().add(COMMAND_ID_HEADER, command.commandId().toString().getBytes(StandardCharsets.UTF_8));
+                .add(
+                        EnvelopeSignature.COMMAND_ID_HEADER,
+                        command.commandId().toString().getBytes(StandardCharsets.UTF_8));
         return record;
     }
 

@@ -1,5 +1,8 @@
 package io.tally.gateway.consumption;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tally.protocol.EnvelopeSignature;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.BatchMessageListener;
 import org.springframework.kafka.requestreply.KafkaReplyTimeoutException;
 import org.springframework.kafka.support.KafkaHeaders;
@@ -26,11 +31,15 @@ import org.springframework.kafka.support.KafkaHeaders;
  * waiting calls every {@link #SWEEP}, so a call leaves no trace once answered. (Spring Kafka's
  * {@code ReplyingKafkaTemplate} scheduled a timeout task per call that it never cancelled: every call's record stayed
  * reachable for the whole timeout, surviving young collections, and its task woke a scheduler thread ten seconds
- * later.) A reply nobody waits for (late, or to another instance) is ignored.
+ * later.) A reply nobody waits for (late, or to another instance) is ignored, and so is one not signed by a worker
+ * ({@link EnvelopeSignature.Kind#REPLY}): whoever can write the replies topic cannot have this gateway answer, and
+ * RSA-sign, a license view of their own. Such a reply is logged and counted ({@code tally.gateway.replies.forged}).
  *
  * <p>Thread-safe: request threads add, the reply consumer completes, the sweeper expires; each call completes once.
  */
 public final class PendingReplies implements BatchMessageListener<String, byte[]>, AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(PendingReplies.class);
 
     /** How often deadlines are checked: a late call is answered at most this much after its timeout. */
     static final Duration SWEEP = Duration.ofMillis(100);
@@ -39,16 +48,34 @@ public final class PendingReplies implements BatchMessageListener<String, byte[]
     private final long timeoutNanos;
     private final LongSupplier nanoClock;
     private final ScheduledExecutorService sweeper;
+    private final EnvelopeSignature signature;
+    private final Runnable forged;
 
     private record Waiting(CompletableFuture<byte[]> reply, long deadline) {}
 
-    /** With a sweeper thread of its own, checking deadlines every {@link #SWEEP}. */
-    public PendingReplies(Duration timeout) {
-        this(timeout, System::nanoTime, true);
+    /**
+     * With a sweeper thread of its own, checking deadlines every {@link #SWEEP}; replies verified with
+     * {@code signature}, the forged ones counted in {@code meters}.
+     */
+    public PendingReplies(Duration timeout, EnvelopeSignature signature, MeterRegistry meters) {
+        this(
+                timeout,
+                System::nanoTime,
+                true,
+                signature,
+                Counter.builder("tally.gateway.replies.forged")
+                        .description("Records on tally.replies.v1 ignored: not signed by a worker")
+                        .register(meters)::increment);
     }
 
-    /** @param sweep whether to check deadlines on a thread of its own (else only through {@link #expire}) */
-    PendingReplies(Duration timeout, LongSupplier nanoClock, boolean sweep) {
+    /**
+     * @param sweep whether to check deadlines on a thread of its own (else only through {@link #expire})
+     * @param forged called once for each reply ignored as forged
+     */
+    PendingReplies(
+            Duration timeout, LongSupplier nanoClock, boolean sweep, EnvelopeSignature signature, Runnable forged) {
+        this.signature = signature;
+        this.forged = forged;
         this.timeoutNanos = timeout.toNanos();
         this.nanoClock = nanoClock;
         if (sweep) {
@@ -97,6 +124,12 @@ public final class PendingReplies implements BatchMessageListener<String, byte[]
         for (ConsumerRecord<String, byte[]> reply : replies) {
             Header correlation = reply.headers().lastHeader(KafkaHeaders.CORRELATION_ID);
             if (correlation == null || correlation.value() == null || correlation.value().length != 16) {
+                continue;
+            }
+            String problem = signature.problemWith(EnvelopeSignature.Kind.REPLY, reply);
+            if (problem != null) {
+                forged.run();
+                LOGGER.warn("Ignoring reply {}-{}@{}: {}", reply.topic(), reply.partition(), reply.offset(), problem);
                 continue;
             }
             ByteBuffer id = ByteBuffer.wrap(correlation.value());

@@ -1,8 +1,11 @@
 package io.tally.gateway.tenant;
 
+import io.tally.protocol.EnvelopeSignature;
+import io.tally.protocol.ForgedRecordException;
 import io.tally.protocol.MalformedMessageException;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
+import io.tally.protocol.TenantRecords;
 import io.tally.protocol.Topics;
 import java.time.Duration;
 import java.util.HashMap;
@@ -30,9 +33,11 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * An in-memory view of {@code tally.tenants.v1}: read from the beginning at start, then followed, so that a new or
- * revoked key takes effect within moments on every gateway. Reads are lock-free and thread-safe; one background thread
- * writes.
+ * An in-memory view of {@link Topics#TENANTS}: read from the beginning at start, then followed, so that a new or
+ * revoked key takes effect within moments on every gateway. Only records signed with an envelope key are used
+ * ({@link TenantRecords}); any other (forged, or left by a writer without a key) is ignored, logged and counted
+ * ({@code tally.gateway.tenants.forged}). Management keys are held as their digests only, as the topic carries them.
+ * Reads are lock-free and thread-safe; one background thread writes.
  */
 @Component
 public class TenantKeys implements SmartLifecycle {
@@ -40,8 +45,8 @@ public class TenantKeys implements SmartLifecycle {
     private static final Logger LOGGER = LoggerFactory.getLogger(TenantKeys.class);
 
     private final Map<String, TenantCredentials> byApiKey = new ConcurrentHashMap<>();
-    private final Map<String, TenantCredentials> byManagementKey = new ConcurrentHashMap<>();
-    /** The API keys of each management key; read and written by the following thread only. */
+    private final Map<String, TenantCredentials> byManagementKeySha256 = new ConcurrentHashMap<>();
+    /** The API keys of each management key's digest; read and written by the following thread only. */
     private final Map<String, Set<String>> apiKeysByManagementKey = new HashMap<>();
 
     /** The first wait before reading the topic again after a failure; doubled up to {@link #LONGEST_RETRY}. */
@@ -50,7 +55,8 @@ public class TenantKeys implements SmartLifecycle {
     static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
 
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private final ProtocolCodec codec;
+    private final TenantRecords records;
+    private final Runnable forged;
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final Duration firstRetry;
     private volatile Consumer<String, byte[]> consumer;
@@ -59,15 +65,30 @@ public class TenantKeys implements SmartLifecycle {
     private volatile boolean following;
 
     @org.springframework.beans.factory.annotation.Autowired
-    public TenantKeys(ProtocolCodec codec, KafkaProperties kafka) {
-        this(codec, consumerFactory(kafka), FIRST_RETRY);
+    public TenantKeys(
+            ProtocolCodec codec,
+            EnvelopeSignature signature,
+            KafkaProperties kafka,
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        this(
+                new TenantRecords(signature, codec),
+                consumerFactory(kafka),
+                FIRST_RETRY,
+                io.micrometer.core.instrument.Counter.builder("tally.gateway.tenants.forged")
+                        .description("Records on the tenants topic ignored: not signed with an envelope key")
+                        .register(meters)::increment);
     }
 
-    /** With {@code consumers} making the consumer of each attempt to follow the topic. */
-    TenantKeys(ProtocolCodec codec, Supplier<Consumer<String, byte[]>> consumers, Duration firstRetry) {
-        this.codec = codec;
+    /**
+     * With {@code consumers} making the consumer of each attempt to follow the topic, and {@code forged} called once for
+     * each record ignored as forged.
+     */
+    TenantKeys(
+            TenantRecords records, Supplier<Consumer<String, byte[]>> consumers, Duration firstRetry, Runnable forged) {
+        this.records = records;
         this.consumers = consumers;
         this.firstRetry = firstRetry;
+        this.forged = forged;
     }
 
     private static Supplier<Consumer<String, byte[]>> consumerFactory(KafkaProperties kafka) {
@@ -91,8 +112,9 @@ public class TenantKeys implements SmartLifecycle {
         return Optional.ofNullable(byApiKey.get(apiKey));
     }
 
+    /** The keys of the tenant whose management key is {@code managementKey}, while one of its API keys is valid. */
     public Optional<TenantCredentials> byManagementKey(String managementKey) {
-        return Optional.ofNullable(byManagementKey.get(managementKey));
+        return Optional.ofNullable(byManagementKeySha256.get(TenantRecords.managementKeyDigest(managementKey)));
     }
 
     /** Whether every tenant record present at start-up has been read. */
@@ -226,44 +248,45 @@ public class TenantKeys implements SmartLifecycle {
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
-        TenantCredentials previous;
-        TenantCredentials current = null;
-        if (record.value() == null) {
-            previous = byApiKey.remove(record.key());
-        } else {
-            try {
-                current = codec.decodeTenant(record.value());
-            } catch (MalformedMessageException e) {
-                LOGGER.warn("Ignoring unreadable tenant record at offset {}", record.offset());
-                return;
-            }
-            previous = byApiKey.put(current.apiKey(), current);
+        Optional<TenantCredentials> read;
+        try {
+            read = records.read(record);
+        } catch (ForgedRecordException e) {
+            forged.run();
+            LOGGER.warn("Ignoring tenant record at offset {}: {}", record.offset(), e.getMessage());
+            return;
+        } catch (MalformedMessageException e) {
+            LOGGER.warn("Ignoring unreadable tenant record at offset {}: {}", record.offset(), e.getMessage());
+            return;
         }
+        TenantCredentials current = read.orElse(null);
+        TenantCredentials previous =
+                current == null ? byApiKey.remove(record.key()) : byApiKey.put(current.apiKey(), current);
         if (previous != null) {
             apiKeysByManagementKey
-                    .getOrDefault(previous.managementKey(), Set.of())
+                    .getOrDefault(previous.managementKeySha256(), Set.of())
                     .remove(previous.apiKey());
-            refreshManagementKey(previous.managementKey());
+            refreshManagementKey(previous.managementKeySha256());
         }
         if (current != null) {
             apiKeysByManagementKey
-                    .computeIfAbsent(current.managementKey(), ignored -> new HashSet<>())
+                    .computeIfAbsent(current.managementKeySha256(), ignored -> new HashSet<>())
                     .add(current.apiKey());
-            refreshManagementKey(current.managementKey());
+            refreshManagementKey(current.managementKeySha256());
         }
     }
 
     /** A management key stays valid while any API key of its tenant is (a tenant has several during a rotation). */
-    private void refreshManagementKey(String managementKey) {
-        TenantCredentials valid = apiKeysByManagementKey.getOrDefault(managementKey, Set.of()).stream()
+    private void refreshManagementKey(String managementKeySha256) {
+        TenantCredentials valid = apiKeysByManagementKey.getOrDefault(managementKeySha256, Set.of()).stream()
                 .map(byApiKey::get)
                 .filter(keys -> keys != null && !keys.revoked())
                 .findFirst()
                 .orElse(null);
         if (valid == null) {
-            byManagementKey.remove(managementKey);
+            byManagementKeySha256.remove(managementKeySha256);
         } else {
-            byManagementKey.put(managementKey, valid);
+            byManagementKeySha256.put(managementKeySha256, valid);
         }
     }
 }

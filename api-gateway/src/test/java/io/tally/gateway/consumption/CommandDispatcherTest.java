@@ -30,7 +30,12 @@ class CommandDispatcherTest {
     private static final int MAX_UNACKNOWLEDGED = 3;
 
     private final List<CompletableFuture<SendResult<String, byte[]>>> sent = new ArrayList<>();
-    private final PendingReplies replies = new PendingReplies(Duration.ofSeconds(10), System::nanoTime, false);
+    private final PendingReplies replies = new PendingReplies(
+            Duration.ofSeconds(10),
+            System::nanoTime,
+            false,
+            new io.tally.protocol.EnvelopeSignature("k1", java.util.Map.of("k1", "key-one")),
+            () -> {});
     private final CommandDispatcher dispatcher = dispatcher();
 
     @Test

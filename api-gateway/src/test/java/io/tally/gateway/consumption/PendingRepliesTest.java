@@ -2,21 +2,28 @@ package io.tally.gateway.consumption;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tally.protocol.EnvelopeSignature;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.requestreply.KafkaReplyTimeoutException;
 import org.springframework.kafka.support.KafkaHeaders;
 
 class PendingRepliesTest {
 
+    private static final EnvelopeSignature WORKER = new EnvelopeSignature("k1", java.util.Map.of("k1", "key-one"));
+
     private final AtomicLong now = new AtomicLong();
-    private final PendingReplies replies = new PendingReplies(Duration.ofSeconds(10), now::get, false);
+    private final AtomicInteger forged = new AtomicInteger();
+    private final PendingReplies replies =
+            new PendingReplies(Duration.ofSeconds(10), now::get, false, WORKER, forged::incrementAndGet);
 
     @Test
     void shouldCompleteTheCallWithItsReplyWhenTheReplyCarriesItsCommandId() {
@@ -105,9 +112,46 @@ class PendingRepliesTest {
         assertThat(call).isNotDone();
     }
 
+    @Test
+    void shouldIgnoreAndCountAReplyNotSignedByAWorkerWhenACallWaitsForIt() {
+        // given
+        UUID commandId = UUID.randomUUID();
+        CompletableFuture<byte[]> call = replies.expect(commandId);
+        var stranger = new EnvelopeSignature("k1", java.util.Map.of("k1", "not-the-workers-key"));
+        var unsigned = new ConsumerRecord<String, byte[]>("tally.replies.v1", 0, 0, "k", "forged".getBytes());
+        unsigned.headers().add(KafkaHeaders.CORRELATION_ID, PendingReplies.correlation(commandId));
+        var otherCommandsReply = reply(UUID.randomUUID(), "real");
+        var moved = new ConsumerRecord<String, byte[]>("tally.replies.v1", 0, 1, "k", "real".getBytes());
+        otherCommandsReply
+                .headers()
+                .forEach(header -> moved.headers()
+                        .add(
+                                header.key().equals(KafkaHeaders.CORRELATION_ID)
+                                        ? new org.apache.kafka.common.header.internals.RecordHeader(
+                                                header.key(), PendingReplies.correlation(commandId))
+                                        : header));
+
+        // when
+        replies.onMessage(List.of(reply(commandId, "forged", stranger), unsigned, moved));
+
+        // then: still waiting for the worker's own reply
+        assertThat(call).isNotDone();
+        assertThat(forged).hasValue(3);
+
+        replies.onMessage(List.of(reply(commandId, "answer")));
+        assertThat(call.join()).isEqualTo("answer".getBytes());
+    }
+
     private static ConsumerRecord<String, byte[]> reply(UUID commandId, String value) {
+        return reply(commandId, value, WORKER);
+    }
+
+    private static ConsumerRecord<String, byte[]> reply(UUID commandId, String value, EnvelopeSignature signer) {
+        var sent = new ProducerRecord<String, byte[]>("tally.replies.v1", 0, "k", value.getBytes());
+        sent.headers().add(KafkaHeaders.CORRELATION_ID, PendingReplies.correlation(commandId));
+        signer.signRecord(EnvelopeSignature.Kind.REPLY, sent);
         var record = new ConsumerRecord<String, byte[]>("tally.replies.v1", 0, 0, "k", value.getBytes());
-        record.headers().add(KafkaHeaders.CORRELATION_ID, PendingReplies.correlation(commandId));
+        sent.headers().forEach(record.headers()::add);
         return record;
     }
 }

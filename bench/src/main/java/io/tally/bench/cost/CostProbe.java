@@ -10,7 +10,6 @@ import io.tally.infra.EmbeddedPostgres;
 import io.tally.infra.FreePorts;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
-import io.tally.protocol.Topics;
 import io.tally.worker.WorkerApplication;
 import io.tally.worker.WorkerDatabase;
 import io.tally.worker.tenant.TenantDirectory;
@@ -32,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -351,14 +349,15 @@ public final class CostProbe {
                 + TENANT.tenantId() + "', p.id, 'C-' || lpad(i::text, 6, '0'), " + LIMIT + " from product p,"
                 + " generate_series(0, " + (licenses - 1) + ") i");
         dsl.execute("insert into device (license_id, hardware_id) select id, '" + HARDWARE_ID + "' from license");
-        var codec = new ProtocolCodec();
+        var records = new io.tally.protocol.TenantRecords(
+                new io.tally.protocol.EnvelopeSignature("k1", Map.of("k1", settings.envelopeKey())),
+                new ProtocolCodec());
         try (var producer = new KafkaProducer<>(
                 Map.<String, Object>of("bootstrap.servers", bootstrap),
                 new StringSerializer(),
                 new ByteArraySerializer())) {
             for (TenantCredentials keys : TenantDirectory.apiKeys(dsl, TENANT.tenantId())) {
-                producer.send(new ProducerRecord<>(Topics.TENANTS, keys.apiKey(), codec.encodeTenant(keys)))
-                        .get();
+                producer.send(records.record(keys)).get();
             }
         }
         return stored;

@@ -7,7 +7,6 @@ import io.tally.protocol.LicenseCommand;
 import io.tally.protocol.LicenseRef;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.Topics;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -112,7 +111,6 @@ public final class ReplayBenchmark {
         config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
-        byte[] keyId = "k1".getBytes(StandardCharsets.UTF_8);
         try (var producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
             for (long i = 0; i < n; i++) {
                 String license = licenses[1 + zipf.next(random)];
@@ -126,14 +124,9 @@ public final class ReplayBenchmark {
                         1,
                         null,
                         null);
-                byte[] value = codec.encodeCommand(command);
-                var record = new ProducerRecord<>(Topics.COMMANDS, command.partitionKey(), value);
-                record.headers().add(EnvelopeSignature.KEY_ID_HEADER, keyId);
-                record.headers()
-                        .add(
-                                EnvelopeSignature.SIGNATURE_HEADER,
-                                signature.sign(value).getBytes(StandardCharsets.UTF_8));
-                producer.send(record);
+                var record =
+                        new ProducerRecord<>(Topics.COMMANDS, command.partitionKey(), codec.encodeCommand(command));
+                producer.send(signature.signRecord(EnvelopeSignature.Kind.COMMAND, record));
             }
             producer.flush();
         }

@@ -24,9 +24,25 @@ public class DemoSetup {
         this.tenants = tenants;
     }
 
+    /**
+     * The demo tenant's keys: as issued, management key included, when registered now; as stored (the management key
+     * only as its digest) when it existed.
+     */
     public TenantCredentials registerDemoTenant() {
-        return tenants.register(
-                "Demo company", new TenantCredentials(TENANT_ID, "demo-" + secret(8), secret(20), secret(20)));
+        var issued = new TenantCredentials(TENANT_ID, "demo-" + secret(8), secret(20), secret(20));
+        TenantCredentials stored = tenants.register("Demo company", issued);
+        if (!stored.managementKeySha256().equals(issued.managementKeySha256())) {
+            return stored;
+        }
+        return new TenantCredentials(
+                stored.tenantId(),
+                stored.apiKey(),
+                stored.sharedKey(),
+                issued.managementKey(),
+                stored.managementKeySha256(),
+                stored.responsePrivateKey(),
+                stored.responsePublicKey(),
+                stored.revoked());
     }
 
     private static String secret(int bytes) {

@@ -1,5 +1,6 @@
 package io.tally.worker.intake;
 
+import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.RejectionType;
 import io.tally.protocol.Topics;
@@ -34,12 +35,13 @@ class BatchMessages {
     private static final Logger LOGGER = LoggerFactory.getLogger(BatchMessages.class);
 
     /** Header the gateway sets to the request's id. */
-    static final String COMMAND_ID_HEADER = "tally-command-id";
+    static final String COMMAND_ID_HEADER = EnvelopeSignature.COMMAND_ID_HEADER;
 
     /** Larger records are dead-lettered without their value and headers (half of Kafka's default message size). */
     private static final int MAX_DEAD_LETTER_BYTES = 512 * 1024;
 
     private final ProtocolCodec codec;
+    private final EnvelopeSignature signature;
     private final KafkaTemplate<String, byte[]> replies;
     private final io.micrometer.core.instrument.MeterRegistry meters;
     private final io.micrometer.core.instrument.Timer commandAges;
@@ -49,9 +51,11 @@ class BatchMessages {
 
     BatchMessages(
             ProtocolCodec codec,
+            EnvelopeSignature signature,
             KafkaTemplate<String, byte[]> replies,
             io.micrometer.core.instrument.MeterRegistry meters) {
         this.codec = codec;
+        this.signature = signature;
         this.replies = replies;
         this.meters = meters;
         this.commandAges = io.micrometer.core.instrument.Timer.builder("tally.worker.command.age")
@@ -72,13 +76,15 @@ class BatchMessages {
         if (correlation == null) {
             return;
         }
-        String topic = CommandRecordCheck.header(origin.headers(), KafkaHeaders.REPLY_TOPIC);
+        // Only ever the replies topic (CommandRecordCheck refused commands asking for another), signed so that the
+        // gateway uses no reply it cannot verify.
         var record = new ProducerRecord<String, byte[]>(
-                topic != null ? topic : Topics.REPLIES,
+                Topics.REPLIES,
                 replyPartition(origin.headers()),
                 origin.key(),
                 decided.encodedReply() != null ? decided.encodedReply() : codec.encodeReply(decided.reply()));
         record.headers().add(KafkaHeaders.CORRELATION_ID, correlation.value());
+        signature.signRecord(EnvelopeSignature.Kind.REPLY, record);
         replies.send(record).whenComplete((sent, failure) -> {
             if (failure != null) {
                 // The caller's gateway answers request_pending; its retry is answered from the ledger.

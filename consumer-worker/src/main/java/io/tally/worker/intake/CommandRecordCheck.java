@@ -4,14 +4,16 @@ import io.tally.protocol.Command;
 import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.MalformedMessageException;
 import io.tally.protocol.ProtocolCodec;
+import io.tally.protocol.Topics;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * Decides whether a record of the commands topic may be applied: signed by the gateway with a known envelope key, and
- * a command of a schema version this worker reads. The worker and the operators' rebuild share it, so a rebuild
+ * Decides whether a record of the commands topic may be applied: signed by a gateway with a known envelope key as it
+ * now is (value, key and routing headers), its reply asked for on the replies topic, and a command of a schema version
+ * this worker reads. The worker and the operators' rebuild share it, so a rebuild
  * applies exactly what the worker would. Stateless and thread-safe.
  */
 public final class CommandRecordCheck {
@@ -39,16 +41,28 @@ public final class CommandRecordCheck {
         }
     }
 
-    /** The record's command, decoded once here, or why it cannot be applied. */
+    /**
+     * The record's command, decoded once here, or why it cannot be applied: not signed as a command by a known
+     * envelope key (its value, key or any routing header changed since), a reply asked for elsewhere than
+     * {@link Topics#REPLIES} or to a partition that is not one, or an unreadable command.
+     */
     public Checked check(ConsumerRecord<String, byte[]> record) {
-        String keyId = header(record.headers(), EnvelopeSignature.KEY_ID_HEADER);
-        String sig = header(record.headers(), EnvelopeSignature.SIGNATURE_HEADER);
-        if (keyId == null || sig == null) {
-            return Checked.refused(
-                    "unsigned: no " + EnvelopeSignature.KEY_ID_HEADER + " or " + EnvelopeSignature.SIGNATURE_HEADER);
+        String problem = signature.problemWith(EnvelopeSignature.Kind.COMMAND, record);
+        if (problem != null) {
+            return Checked.refused(problem);
         }
-        if (record.value() == null || !signature.verify(keyId, sig, record.value())) {
-            return Checked.refused("bad signature (key id " + keyId + ")");
+        // Signed, so a gateway set them; checked still, since a reply sent elsewhere would go to a topic the worker
+        // writes for other readers (tenants, balances).
+        String replyTopic = header(record.headers(), EnvelopeSignature.REPLY_TOPIC_HEADER);
+        if (replyTopic != null && !replyTopic.equals(Topics.REPLIES)) {
+            return Checked.refused("reply asked for on a topic other than " + Topics.REPLIES);
+        }
+        Header replyPartition = record.headers().lastHeader(EnvelopeSignature.REPLY_PARTITION_HEADER);
+        if (replyPartition != null
+                && (replyPartition.value() == null
+                        || replyPartition.value().length != 4
+                        || java.nio.ByteBuffer.wrap(replyPartition.value()).getInt() < 0)) {
+            return Checked.refused("reply partition is not a partition number");
         }
         try {
             return Checked.applicable(codec.decodeCommand(record.value()));

@@ -3,8 +3,10 @@ package io.tally.worker.tenant;
 import static io.tally.worker.db.Tables.TENANT;
 import static io.tally.worker.db.Tables.TENANT_API_KEY;
 
+import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
+import io.tally.protocol.TenantRecords;
 import io.tally.protocol.Topics;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,18 +33,19 @@ public class TenantDirectory {
     private static final Logger LOGGER = LoggerFactory.getLogger(TenantDirectory.class);
 
     private final DSLContext dsl;
-    private final ProtocolCodec codec;
+    private final TenantRecords records;
     private final KafkaTemplate<String, byte[]> kafka;
 
-    public TenantDirectory(DSLContext dsl, ProtocolCodec codec, KafkaTemplate<String, byte[]> kafka) {
+    public TenantDirectory(
+            DSLContext dsl, ProtocolCodec codec, EnvelopeSignature signature, KafkaTemplate<String, byte[]> kafka) {
         this.dsl = dsl;
-        this.codec = codec;
+        this.records = new TenantRecords(signature, codec);
         this.kafka = kafka;
     }
 
     /**
      * Stores the tenant unless one with its id exists, giving it an RSA key pair for signing responses when it has
-     * none, then publishes what is stored. Returns the stored keys.
+     * none, then publishes what is stored. Returns the stored keys (the management key only as its digest).
      */
     public TenantCredentials register(String name, TenantCredentials credentials) {
         TenantCredentials stored = store(dsl, name, credentials);
@@ -63,7 +66,7 @@ public class TenantDirectory {
                 .set(TENANT.NAME, name)
                 .set(TENANT.API_KEY, credentials.apiKey())
                 .set(TENANT.SHARED_KEY, credentials.sharedKey())
-                .set(TENANT.MANAGEMENT_KEY, credentials.managementKey())
+                .set(TENANT.MANAGEMENT_KEY_SHA256, credentials.managementKeySha256())
                 .set(TENANT.RESPONSE_PRIVATE_KEY, pair[0])
                 .set(TENANT.RESPONSE_PUBLIC_KEY, pair[1])
                 .onConflict(TENANT.ID)
@@ -121,19 +124,20 @@ public class TenantDirectory {
     }
 
     private static TenantCredentials credentials(io.tally.worker.db.tables.records.TenantRecord row) {
-        return new TenantCredentials(
+        return TenantCredentials.stored(
                 row.getId(),
                 row.getApiKey(),
                 row.getSharedKey(),
-                row.getManagementKey(),
+                row.getManagementKeySha256(),
                 row.getResponsePrivateKey(),
-                row.getResponsePublicKey());
+                row.getResponsePublicKey(),
+                false);
     }
 
     /** Outside any transaction: keys are facts to publish, not part of a batch. */
     private CompletableFuture<Void> publish(List<TenantCredentials> tenants) {
         return CompletableFuture.allOf(tenants.stream()
-                .map(tenant -> kafka.send(Topics.TENANTS, tenant.apiKey(), codec.encodeTenant(tenant)))
+                .map(tenant -> kafka.send(records.record(tenant)))
                 .toArray(CompletableFuture[]::new));
     }
 }

@@ -96,7 +96,7 @@ public final class ApiKeysCommand implements Callable<Integer> {
                                 .set(TENANT_API_KEY.TENANT_ID, tenantId)
                                 .set(TENANT_API_KEY.SHARED_KEY, sharedKey)
                                 .execute();
-                        TenantKeyChanges.publish(producer, db, tenantId);
+                        producer.publish(db, tenantId);
                         Map<String, String> added = new LinkedHashMap<>();
                         added.put("api_key", newApiKey);
                         added.put("shared_key", sharedKey);
@@ -112,7 +112,7 @@ public final class ApiKeysCommand implements Callable<Integer> {
                     }
                     try (var producer = TenantKeyChanges.tenantsProducer(connections)) {
                         TenantKeyChanges.revoke(db, keys);
-                        TenantKeyChanges.publish(producer, db, keys.tenantId());
+                        producer.publish(db, keys.tenantId());
                         Map<String, String> revoked = new LinkedHashMap<>();
                         revoked.put("api_key", keys.apiKey());
                         revoked.put("status", "revoked");

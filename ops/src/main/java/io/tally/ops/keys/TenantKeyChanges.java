@@ -6,6 +6,7 @@ import static io.tally.worker.db.Tables.TENANT_API_KEY;
 import io.tally.ops.Connections;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
+import io.tally.protocol.TenantRecords;
 import io.tally.protocol.Topics;
 import io.tally.worker.tenant.TenantDirectory;
 import java.security.SecureRandom;
@@ -14,17 +15,15 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jooq.DSLContext;
 
 /**
  * Changes to tenants' keys, written to the worker's database (where the worker republishes every key from at start)
- * and published to {@code tally.tenants.v1} (which every gateway follows). Callers open the producer before changing
+ * and published, signed and sealed, to the tenants topic (which every gateway follows). Callers open the producer before changing
  * the database, so that an unreachable Kafka leaves the database as it was. Secrets are generated here and never
  * logged.
  */
@@ -81,29 +80,39 @@ public final class TenantKeyChanges {
                 .execute();
     }
 
-    /** A producer for the tenants topic that has reached Kafka; within seconds, an unreachable one fails here. */
-    public static KafkaProducer<String, byte[]> tenantsProducer(Connections connections) {
+    /**
+     * A publisher to the tenants topic that has reached Kafka (within seconds, an unreachable one fails here), signing
+     * and sealing with the envelope keys of {@code connections}.
+     */
+    public static TenantsPublisher tenantsProducer(Connections connections) {
+        var records = new TenantRecords(connections.envelopeSignature(), new ProtocolCodec());
         var properties = connections.producerProperties();
         properties.put("acks", "all");
         properties.put("enable.idempotence", true);
         var producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
         try {
             producer.partitionsFor(Topics.TENANTS);
-            return producer;
+            return new TenantsPublisher(producer, records);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
         }
     }
 
-    /** The tenant's keys as the database now has them, each under its API key on the compacted topic. */
-    public static void publish(KafkaProducer<String, byte[]> producer, DSLContext db, String tenantId)
-            throws InterruptedException, ExecutionException {
-        List<TenantCredentials> keys = TenantDirectory.apiKeys(db, tenantId);
-        var codec = new ProtocolCodec();
-        for (TenantCredentials key : keys) {
-            producer.send(new ProducerRecord<>(Topics.TENANTS, key.apiKey(), codec.encodeTenant(key)))
-                    .get();
+    /** Publishes tenants' keys as the database has them; one thread at a time. */
+    public record TenantsPublisher(KafkaProducer<String, byte[]> producer, TenantRecords records)
+            implements AutoCloseable {
+
+        /** The tenant's keys as the database now has them, each under its API key on the compacted topic. */
+        public void publish(DSLContext db, String tenantId) throws InterruptedException, ExecutionException {
+            for (TenantCredentials key : TenantDirectory.apiKeys(db, tenantId)) {
+                producer.send(records.record(key)).get();
+            }
+        }
+
+        @Override
+        public void close() {
+            producer.close();
         }
     }
 }

@@ -5,8 +5,10 @@ import io.tally.ops.ExitCodes;
 import io.tally.ops.Output;
 import io.tally.ops.Progress;
 import io.tally.ops.Redaction;
+import io.tally.protocol.ForgedRecordException;
 import io.tally.protocol.ProtocolCodec;
 import io.tally.protocol.TenantCredentials;
+import io.tally.protocol.TenantRecords;
 import io.tally.protocol.Topics;
 import io.tally.worker.WorkerDatabase;
 import io.tally.worker.batch.CommandBatchApplier;
@@ -105,7 +107,8 @@ public final class RebuildCommand implements Callable<Integer> {
         try (var live = connections.dataSource()) {
             // Kafka is reached before anything is created: a run that cannot read the topics leaves nothing behind.
             ProtocolCodec codec = new ProtocolCodec();
-            Collection<TenantCredentials> tenantCredentials = tenants(codec).values();
+            Collection<TenantCredentials> tenantCredentials =
+                    tenants(codec, err).values();
             String created = null;
             String target = targetJdbcUrl;
             if (target == null) {
@@ -264,8 +267,12 @@ public final class RebuildCommand implements Callable<Integer> {
         return differences.isEmpty() ? ExitCodes.DONE : ExitCodes.DIFFERENCES;
     }
 
-    /** The latest credentials of every tenant on the compacted tenants topic, by API key. */
-    private Map<String, TenantCredentials> tenants(ProtocolCodec codec) {
+    /**
+     * The latest credentials of every tenant on the compacted tenants topic, by API key; records not signed with an
+     * envelope key are left out, as gateways leave them out.
+     */
+    private Map<String, TenantCredentials> tenants(ProtocolCodec codec, PrintWriter err) {
+        var records = new TenantRecords(connections.envelopeSignature(), codec);
         Map<String, TenantCredentials> byApiKey = new LinkedHashMap<>();
         try (var consumer = connections.committedReader(null)) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.TENANTS).stream()
@@ -273,10 +280,12 @@ public final class RebuildCommand implements Callable<Integer> {
                     .toList();
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             new TimeOrderedReader(consumer).readAll(partitions, end, record -> {
-                if (record.value() == null) {
-                    byApiKey.remove(record.key());
-                } else {
-                    byApiKey.put(record.key(), codec.decodeTenant(record.value()));
+                try {
+                    records.read(record)
+                            .ifPresentOrElse(
+                                    tenant -> byApiKey.put(record.key(), tenant), () -> byApiKey.remove(record.key()));
+                } catch (ForgedRecordException e) {
+                    err.printf("Ignoring tenants record at offset %d: %s%n", record.offset(), e.getMessage());
                 }
             });
         }

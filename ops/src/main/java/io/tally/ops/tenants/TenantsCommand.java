@@ -8,6 +8,7 @@ import io.tally.ops.Output;
 import io.tally.ops.keys.TenantKeyChanges;
 import io.tally.ops.keys.TenantKeyChanges.TenantState;
 import io.tally.protocol.TenantCredentials;
+import io.tally.protocol.TenantRecords;
 import io.tally.worker.WorkerDatabase;
 import io.tally.worker.tenant.TenantDirectory;
 import java.io.PrintWriter;
@@ -106,13 +107,14 @@ public final class TenantsCommand implements Callable<Integer> {
                 err.printf("Tenant %s exists%n", newId); // created meanwhile by someone else
                 return ExitCodes.CANNOT_RUN;
             }
-            TenantKeyChanges.publish(producer, db, newId);
+            producer.publish(db, newId);
             Map<String, String> created = new LinkedHashMap<>();
             created.put("tenant_id", newId);
             created.put("name", name);
             created.put("api_key", stored.apiKey());
             created.put("shared_key", stored.sharedKey());
-            created.put("management_key", stored.managementKey());
+            // Shown this once: Tally keeps only its digest.
+            created.put("management_key", keys.managementKey());
             Output.values(out, json, created);
             return ExitCodes.DONE;
         }
@@ -172,7 +174,7 @@ public final class TenantsCommand implements Callable<Integer> {
                 return count;
             });
             // Published even when already disabled: a topic that missed the change gets it now.
-            TenantKeyChanges.publish(producer, db, tenantId);
+            producer.publish(db, tenantId);
             Map<String, String> disabled = new LinkedHashMap<>();
             disabled.put("tenant_id", tenantId);
             disabled.put("status", "disabled");
@@ -191,10 +193,10 @@ public final class TenantsCommand implements Callable<Integer> {
         try (var producer = TenantKeyChanges.tenantsProducer(connections)) {
             String managementKey = TenantKeyChanges.newSecret();
             db.update(TENANT)
-                    .set(TENANT.MANAGEMENT_KEY, managementKey)
+                    .set(TENANT.MANAGEMENT_KEY_SHA256, TenantRecords.managementKeyDigest(managementKey))
                     .where(TENANT.ID.eq(tenantId))
                     .execute();
-            TenantKeyChanges.publish(producer, db, tenantId);
+            producer.publish(db, tenantId);
             Map<String, String> rotated = new LinkedHashMap<>();
             rotated.put("tenant_id", tenantId);
             rotated.put("management_key", managementKey);
