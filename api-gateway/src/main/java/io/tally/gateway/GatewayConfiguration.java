@@ -31,6 +31,12 @@ class GatewayConfiguration {
         return new EnvelopeSignature(properties.envelopeSigningKeyId(), properties.envelopeKeys());
     }
 
+    /** Seals users' passwords into commands with the envelope keys. */
+    @Bean
+    io.tally.protocol.CommandSecrets commandSecrets(EnvelopeSignature signature) {
+        return new io.tally.protocol.CommandSecrets(signature);
+    }
+
     /**
      * The gateway instances read replies in one consumer group, so each reply partition is read by exactly one of
      * them ({@link ReplyPartitions}); each starts at the end of a partition it is given, since only replies to commands

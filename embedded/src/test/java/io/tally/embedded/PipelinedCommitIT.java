@@ -63,8 +63,9 @@ class PipelinedCommitIT {
                 0,
                 3);
         worker = startWorker();
-        sql("insert into tenant (id, name, api_key, shared_key, management_key_sha256) values ('" + TENANT
-                + "', 'Pipelined', 'pipelined-api', 'pipelined-shared-0123456789', encode(sha256('pipelined-mgmt'), 'hex'))");
+        sql(
+                "insert into tenant (id, name, api_key, shared_key, management_key_sha256) values ('" + TENANT
+                        + "', 'Pipelined', 'pipelined-api', 'pipelined-shared-0123456789', encode(sha256('pipelined-mgmt'), 'hex'))");
         sql("insert into product (tenant_id, short_code, name) values ('" + TENANT + "', 'pipelined-app', 'P')");
         sql("insert into license (tenant_id, product_id, license_key, max_consumptions) select '" + TENANT
                 + "', id, 'PIPE-1', 1000 from product where short_code = 'pipelined-app'");

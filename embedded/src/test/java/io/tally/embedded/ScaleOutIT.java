@@ -79,8 +79,8 @@ class ScaleOutIT {
                 6);
         // The first worker migrates the database and creates the topics; the tenant it publishes at its next start.
         var first = startWorker();
-        sql("insert into tenant (id, name, api_key, shared_key, management_key_sha256) values ('" + TENANT + "', 'Scale', '"
-                + API_KEY + "', '" + SHARED_KEY + "', encode(sha256('scale-mgmt'), 'hex'))");
+        sql("insert into tenant (id, name, api_key, shared_key, management_key_sha256) values ('" + TENANT
+                + "', 'Scale', '" + API_KEY + "', '" + SHARED_KEY + "', encode(sha256('scale-mgmt'), 'hex'))");
         sql("insert into product (tenant_id, short_code, name) values ('" + TENANT + "', '" + PRODUCT + "', 'Scale')");
         for (int i = 0; i < LICENSES; i++) {
             sql("insert into license (tenant_id, product_id, license_key, max_consumptions) select '" + TENANT

@@ -54,8 +54,9 @@ class WorkerCrashIT {
                 3);
         worker = startWorkerProcess();
         // The worker migrated the database; the tenant is published by the worker at its next start.
-        sql("insert into tenant (id, name, api_key, shared_key, management_key_sha256) values "
-                + "('crash-tenant', 'Crash', 'crash-api', 'crash-shared-0123456789', encode(sha256('crash-mgmt'), 'hex'))");
+        sql(
+                "insert into tenant (id, name, api_key, shared_key, management_key_sha256) values "
+                        + "('crash-tenant', 'Crash', 'crash-api', 'crash-shared-0123456789', encode(sha256('crash-mgmt'), 'hex'))");
         sql("insert into product (tenant_id, short_code, name) values ('crash-tenant', 'crash-app', 'Crash')");
         sql("insert into license (tenant_id, product_id, license_key, max_consumptions) "
                 + "select 'crash-tenant', id, 'CRASH-1', " + MAX + " from product where short_code = 'crash-app'");

@@ -59,8 +59,11 @@ public sealed interface LicenseCommand extends Command {
     /**
      * {@code activate_license}: activate (or reactivate) the device {@code hardwareId}.
      *
-     * @param passwordDigest for user-based products, base64 SHA-256 of {@code username + ":" + password} (the
-     *     password itself never travels on Kafka); {@code null} for key-based products
+     * @param passwordDigest for user-based products, base64 SHA-256 of {@code username + ":" + password}, once the
+     *     worker has opened {@code passwordSealed}; {@code null} for key-based products. Gateways no longer send it:
+     *     a digest on a topic can be brute-forced
+     * @param passwordSealed what the gateway sends instead: the digest sealed ({@link CommandSecrets}), so that the
+     *     commands topic and its dead letters hold nothing a password can be recovered from
      * @param device what the SDK said about the device (hostname, os_ver, ...), kept as given
      */
     record ActivateLicense(
@@ -71,11 +74,25 @@ public sealed interface LicenseCommand extends Command {
             LicenseRef license,
             String hardwareId,
             String passwordDigest,
+            String passwordSealed,
             java.util.Map<String, Object> device)
             implements LicenseCommand {
         public ActivateLicense {
             requireCommon(commandId, acceptedAt, tenantId, license, hardwareId);
             device = device == null ? java.util.Map.of() : java.util.Map.copyOf(device);
+        }
+
+        /** An activation with the password's digest at hand (opened, or in a test). */
+        public ActivateLicense(
+                UUID commandId,
+                Instant acceptedAt,
+                String tenantId,
+                Idempotency idempotency,
+                LicenseRef license,
+                String hardwareId,
+                String passwordDigest,
+                java.util.Map<String, Object> device) {
+            this(commandId, acceptedAt, tenantId, idempotency, license, hardwareId, passwordDigest, null, device);
         }
     }
 

@@ -110,9 +110,17 @@ public sealed interface ManagementCommand extends Command {
     }
 
     /**
-     * @param passwordDigest base64 SHA-256 of {@code email + ":" + password}, computed by the gateway
+     * @param passwordDigest base64 SHA-256 of {@code email + ":" + password}, once the worker has opened
+     *     {@code passwordSealed} (gateways no longer send it)
+     * @param passwordSealed the digest sealed by the gateway ({@link CommandSecrets})
      */
-    record UserSpec(String email, String passwordDigest) {}
+    record UserSpec(String email, String passwordDigest, String passwordSealed) {
+
+        /** A user with the password's digest at hand. */
+        public UserSpec(String email, String passwordDigest) {
+            this(email, passwordDigest, null);
+        }
+    }
 
     /**
      * Finds the license a Management API path names by id ({@code licenseId}, or the license of {@code deviceId}), so
@@ -134,7 +142,8 @@ public sealed interface ManagementCommand extends Command {
     }
 
     /**
-     * {@code GET /api/v4/requests/{id}}: the outcome of an earlier request of the same tenant, from the ledger. Keyed by
+     * {@code GET /api/v4/requests/{id}}: the outcome of an earlier License API request of the same tenant, from the
+     * ledger (never a Management API one: the caller holds only a shared key). Keyed by
      * the request id; it reads committed state, so a request still in flight on its own partition shows as pending.
      */
     record LookupOutcome(UUID commandId, Instant acceptedAt, String tenantId, Idempotency idempotency, UUID requestId)

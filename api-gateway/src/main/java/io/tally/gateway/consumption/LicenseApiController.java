@@ -10,6 +10,7 @@ import io.tally.gateway.validation.InputLimits;
 import io.tally.gateway.validation.RequestFields;
 import io.tally.protocol.Command;
 import io.tally.protocol.CommandResult;
+import io.tally.protocol.CommandSecrets;
 import io.tally.protocol.FeatureView;
 import io.tally.protocol.LicenseCommand;
 import io.tally.protocol.LicenseRef;
@@ -52,6 +53,7 @@ class LicenseApiController {
     private final io.tally.gateway.tenant.TenantRateLimits rateLimits;
     private final InputLimits limits;
     private final PasswordAttempts passwordAttempts;
+    private final CommandSecrets secrets;
 
     LicenseApiController(
             Authenticator authenticator,
@@ -61,7 +63,9 @@ class LicenseApiController {
             Clock clock,
             io.tally.gateway.tenant.TenantRateLimits rateLimits,
             InputLimits limits,
-            PasswordAttempts passwordAttempts) {
+            PasswordAttempts passwordAttempts,
+            CommandSecrets secrets) {
+        this.secrets = secrets;
         this.rateLimits = rateLimits;
         this.limits = limits;
         this.passwordAttempts = passwordAttempts;
@@ -318,7 +322,8 @@ class LicenseApiController {
                 idempotency(call.idempotencyKey(), "activate_license", fields),
                 license,
                 fields.text("hardware_id"),
-                password == null ? null : Requests.passwordDigest(license.username(), password),
+                null,
+                password == null ? null : secrets.sealPassword(RequestIds.current(), license.username(), password),
                 device);
         Function<CommandResult, ResponseEntity<byte[]>> rendered =
                 result -> result instanceof CommandResult.LicenseChecked checked
@@ -416,7 +421,7 @@ class LicenseApiController {
     }
 
     private Command.Idempotency idempotency(String key, String endpoint, RequestFields fields) {
-        return Requests.idempotency(json.mapper(), key, endpoint, fields.root(), limits);
+        return Requests.idempotency(json.mapper(), Requests.Api.LICENSE, key, endpoint, fields.root(), limits);
     }
 
     private Instant now() {

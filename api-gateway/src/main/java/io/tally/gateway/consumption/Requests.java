@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -30,12 +29,32 @@ public final class Requests {
         return new LicenseRef(fields.text("product"), licenseKey, username, licenseId);
     }
 
+    /** Which API an Idempotency-Key was sent to: each has a key space of its own. */
+    public enum Api {
+        /** The License API, called by end users' apps with the shared key. */
+        LICENSE("L:"),
+        /** The Management API, called by the vendor with the management key. */
+        MANAGEMENT("M:");
+
+        private final String prefix;
+
+        Api(String prefix) {
+            this.prefix = prefix;
+        }
+    }
+
+    /** Keys longer than this are kept as their digest, so that the scoped key fits the worker's column. */
+    private static final int LONGEST_KEPT_KEY = 200;
+
     /**
      * What makes two requests "the same" for an Idempotency-Key: the endpoint and the request's JSON with object keys
-     * sorted, so that whitespace and key order do not matter. Returns {@code null} without a key.
+     * sorted, so that whitespace and key order do not matter, without its {@code password} fields (a digest of a body
+     * whose other fields the topic shows would give the password away; the worker checks a password at every
+     * activation anyway). The key is scoped per {@code api} (and per tenant by the worker), so that an end user's app
+     * cannot take a key the vendor's next Management API call uses. Returns {@code null} without a key.
      */
     public static Command.Idempotency idempotency(
-            JsonMapper mapper, String key, String endpoint, JsonNode request, InputLimits limits) {
+            JsonMapper mapper, Api api, String key, String endpoint, JsonNode request, InputLimits limits) {
         if (key == null || key.isBlank()) {
             return null;
         }
@@ -44,13 +63,11 @@ public final class Requests {
         MessageDigest sha256 = sha256();
         sha256.update(endpoint.getBytes(StandardCharsets.UTF_8));
         sha256.update((byte) '\n');
-        return new Command.Idempotency(key, HexFormat.of().formatHex(sha256.digest(canonical)));
-    }
-
-    /** base64 SHA-256 of {@code username:password}: what the worker stores and compares, never the password. */
-    public static String passwordDigest(String username, String password) {
-        return Base64.getEncoder()
-                .encodeToString(sha256().digest((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        String fingerprint = HexFormat.of().formatHex(sha256.digest(canonical));
+        String kept = key.length() <= LONGEST_KEPT_KEY
+                ? key
+                : "sha256:" + HexFormat.of().formatHex(sha256().digest(key.getBytes(StandardCharsets.UTF_8)));
+        return new Command.Idempotency(api.prefix + kept, fingerprint);
     }
 
     private static JsonNode sorted(JsonMapper mapper, JsonNode node) {
@@ -62,7 +79,9 @@ public final class Requests {
             List<String> names = new ArrayList<>(node.propertyNames());
             names.sort(null);
             for (String name : names) {
-                result.set(name, sorted(mapper, node.get(name)));
+                if (!name.equals("password")) {
+                    result.set(name, sorted(mapper, node.get(name)));
+                }
             }
             return result;
         }

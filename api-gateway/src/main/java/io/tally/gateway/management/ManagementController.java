@@ -9,6 +9,7 @@ import io.tally.gateway.validation.InputLimits;
 import io.tally.gateway.validation.RequestFields;
 import io.tally.protocol.Command;
 import io.tally.protocol.CommandResult;
+import io.tally.protocol.CommandSecrets;
 import io.tally.protocol.FeatureSettings;
 import io.tally.protocol.LicenseChange;
 import io.tally.protocol.LicenseCommand;
@@ -49,10 +50,17 @@ class ManagementController {
     private final ApiJson json;
     private final Clock clock;
     private final InputLimits limits;
+    private final CommandSecrets secrets;
 
     ManagementController(
-            ManagementAuthentication authentication, Outcomes outcomes, ApiJson json, Clock clock, InputLimits limits) {
+            ManagementAuthentication authentication,
+            Outcomes outcomes,
+            ApiJson json,
+            Clock clock,
+            InputLimits limits,
+            CommandSecrets secrets) {
         this.limits = limits;
+        this.secrets = secrets;
         this.authentication = authentication;
         this.outcomes = outcomes;
         this.json = json;
@@ -76,7 +84,8 @@ class ManagementController {
                 RequestIds.current(),
                 now(),
                 tenant.tenantId(),
-                Requests.idempotency(json.mapper(), idempotencyKey, "products", request.root(), limits),
+                Requests.idempotency(
+                        json.mapper(), Requests.Api.MANAGEMENT, idempotencyKey, "products", request.root(), limits),
                 request.text("product_name", null),
                 request.text("short_code", null),
                 method,
@@ -106,7 +115,13 @@ class ManagementController {
                 RequestIds.current(),
                 now(),
                 tenant.tenantId(),
-                Requests.idempotency(json.mapper(), idempotencyKey, "product-features", request.root(), limits),
+                Requests.idempotency(
+                        json.mapper(),
+                        Requests.Api.MANAGEMENT,
+                        idempotencyKey,
+                        "product-features",
+                        request.root(),
+                        limits),
                 request.int64("product", 1, Long.MAX_VALUE),
                 request.text("code", null),
                 request.text("name", null),
@@ -154,7 +169,8 @@ class ManagementController {
                 RequestIds.current(),
                 now(),
                 tenant.tenantId(),
-                Requests.idempotency(json.mapper(), idempotencyKey, "create_order", request.root(), limits),
+                Requests.idempotency(
+                        json.mapper(), Requests.Api.MANAGEMENT, idempotencyKey, "create_order", request.root(), limits),
                 request.text("id", null),
                 customer == null ? null : customer.text("email"),
                 orderItems);
@@ -192,8 +208,13 @@ class ManagementController {
         long licenseId = request.int64("license", 1, Long.MAX_VALUE);
         long productFeatureId = request.int64("product_feature", 1, Long.MAX_VALUE);
         FeatureSettings settings = settings(request, "max_consumption");
-        var idempotency =
-                Requests.idempotency(json.mapper(), idempotencyKey, "license-product-features", request.root(), limits);
+        var idempotency = Requests.idempotency(
+                json.mapper(),
+                Requests.Api.MANAGEMENT,
+                idempotencyKey,
+                "license-product-features",
+                request.root(),
+                limits);
         return changeLicense(
                 tenant,
                 licenseId,
@@ -219,7 +240,13 @@ class ManagementController {
         return changeLicense(
                 tenant,
                 id,
-                Requests.idempotency(json.mapper(), idempotencyKey, "reset_consumption/" + id, null, limits),
+                Requests.idempotency(
+                        json.mapper(),
+                        Requests.Api.MANAGEMENT,
+                        idempotencyKey,
+                        "reset_consumption/" + id,
+                        null,
+                        limits),
                 new LicenseChange.ResetConsumption(),
                 result -> result instanceof CommandResult.LicenseChecked
                         ? json.respond(200, Map.of("message", "License consumption reset."))
@@ -235,7 +262,8 @@ class ManagementController {
         return changeLicense(
                 tenant,
                 id,
-                Requests.idempotency(json.mapper(), idempotencyKey, "disable/" + id, null, limits),
+                Requests.idempotency(
+                        json.mapper(), Requests.Api.MANAGEMENT, idempotencyKey, "disable/" + id, null, limits),
                 new LicenseChange.SetEnabled(false),
                 this::licenseBody);
     }
@@ -249,7 +277,8 @@ class ManagementController {
         return changeLicense(
                 tenant,
                 id,
-                Requests.idempotency(json.mapper(), idempotencyKey, "enable/" + id, null, limits),
+                Requests.idempotency(
+                        json.mapper(), Requests.Api.MANAGEMENT, idempotencyKey, "enable/" + id, null, limits),
                 new LicenseChange.SetEnabled(true),
                 this::licenseBody);
     }
@@ -264,7 +293,8 @@ class ManagementController {
         UUID requestId = RequestIds.current();
         var resolve =
                 new ManagementCommand.ResolveLicense(UUID.randomUUID(), at, tenant.tenantId(), null, null, deviceId);
-        var idempotency = Requests.idempotency(json.mapper(), idempotencyKey, "blacklist/" + deviceId, null, limits);
+        var idempotency = Requests.idempotency(
+                json.mapper(), Requests.Api.MANAGEMENT, idempotencyKey, "blacklist/" + deviceId, null, limits);
         return outcomes.sendResolved(
                 resolve,
                 ref -> new LicenseCommand.ChangeLicense(
@@ -325,7 +355,8 @@ class ManagementController {
             for (JsonNode userNode : userNodes) {
                 RequestFields user = object("users[]", userNode).require("email", "password");
                 String email = user.text("email");
-                users.add(new ManagementCommand.UserSpec(email, Requests.passwordDigest(email, user.text("password"))));
+                users.add(new ManagementCommand.UserSpec(
+                        email, null, secrets.sealPassword(RequestIds.current(), email, user.text("password"))));
             }
         }
         if ((key == null) == users.isEmpty()) {

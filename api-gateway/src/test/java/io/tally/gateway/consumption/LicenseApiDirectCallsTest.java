@@ -22,7 +22,7 @@ class LicenseApiDirectCallsTest {
                 .collect(Collectors.toSet());
 
         // when
-        Set<String> direct = new LicenseApiController(null, null, null, null, null, null, null, null)
+        Set<String> direct = new LicenseApiController(null, null, null, null, null, null, null, null, null)
                 .directCalls()
                 .keySet();
 

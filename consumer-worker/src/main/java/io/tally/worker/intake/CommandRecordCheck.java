@@ -1,6 +1,7 @@
 package io.tally.worker.intake;
 
 import io.tally.protocol.Command;
+import io.tally.protocol.CommandSecrets;
 import io.tally.protocol.EnvelopeSignature;
 import io.tally.protocol.MalformedMessageException;
 import io.tally.protocol.ProtocolCodec;
@@ -20,10 +21,12 @@ public final class CommandRecordCheck {
 
     private final EnvelopeSignature signature;
     private final ProtocolCodec codec;
+    private final CommandSecrets secrets;
 
     public CommandRecordCheck(EnvelopeSignature signature, ProtocolCodec codec) {
         this.signature = signature;
         this.codec = codec;
+        this.secrets = new CommandSecrets(signature);
     }
 
     /**
@@ -65,7 +68,8 @@ public final class CommandRecordCheck {
             return Checked.refused("reply partition is not a partition number");
         }
         try {
-            return Checked.applicable(codec.decodeCommand(record.value()));
+            // Sealed passwords opened here, once: what is decided never depends on how the gateway carried them.
+            return Checked.applicable(secrets.opened(codec.decodeCommand(record.value())));
         } catch (MalformedMessageException e) {
             return Checked.refused("unparseable: " + e.getMessage());
         }

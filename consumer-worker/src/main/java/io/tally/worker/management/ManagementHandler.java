@@ -29,6 +29,13 @@ import org.springframework.stereotype.Component;
 @Component
 public class ManagementHandler {
 
+    /** The ledger's command types of License API requests (the simple names of {@link LicenseCommand}'s kinds). */
+    private static final java.util.List<String> LICENSE_API_COMMAND_TYPES =
+            java.util.Arrays.stream(io.tally.protocol.LicenseCommand.class.getPermittedSubclasses())
+                    .map(Class::getSimpleName)
+                    .toList();
+
+
     private final LicenseStore licenses;
     private final io.tally.protocol.ProtocolCodec codec;
     private final io.tally.worker.ledger.Ledger ledger;
@@ -244,11 +251,17 @@ public class ManagementHandler {
                 .execute();
     }
 
+    /**
+     * Outcomes of License API requests only: the endpoint answers holders of a shared key, which end users' apps hold,
+     * and a Management API outcome (an order lists every license key it made) is the vendor's alone. A Management API
+     * request is answered again by its Idempotency-Key instead.
+     */
     private CommandResult lookup(DSLContext tx, ManagementCommand.LookupOutcome command) {
         return tx.select(COMMAND_LEDGER.RESULT)
                 .from(COMMAND_LEDGER)
                 .where(COMMAND_LEDGER.COMMAND_ID.eq(command.requestId()))
                 .and(COMMAND_LEDGER.TENANT_ID.eq(command.tenantId()))
+                .and(COMMAND_LEDGER.COMMAND_TYPE.in(LICENSE_API_COMMAND_TYPES))
                 .fetchOptional(COMMAND_LEDGER.RESULT)
                 .<CommandResult>map(json -> new CommandResult.OutcomeFound(codec.decodeResult(json.data())))
                 .orElseGet(CommandResult.OutcomePending::new);
