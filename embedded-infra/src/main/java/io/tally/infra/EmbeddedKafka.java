@@ -32,6 +32,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final String clusterId;
     private final int clusterSize;
     private final Tls tls;
+    private final Scram scram;
     private KafkaRaftServer server;
 
     /**
@@ -39,6 +40,35 @@ public final class EmbeddedKafka implements AutoCloseable {
      * PKCS12 files under one password. The controller listener stays on loopback in plain text.
      */
     public record Tls(Path keyStore, Path trustStore, String password) {}
+
+    /**
+     * SASL/SCRAM-SHA-512 on the client listener (and between brokers) with Kafka's standard authorizer: nothing is
+     * allowed without an ACL but to {@code adminUser}, a super user created when the log is formatted. The controller
+     * listener stays on loopback in plain text, its peer trusted as Kafka's own (super user {@code User:ANONYMOUS}),
+     * so this suits a test of ACLs on one machine, not a deployment.
+     */
+    public record Scram(String adminUser, String adminPassword) {
+
+        /** Client properties to connect as {@code user}. */
+        public Map<String, Object> clientProperties(String bootstrapServers, String user, String password) {
+            return Map.of(
+                    "bootstrap.servers",
+                    bootstrapServers,
+                    "security.protocol",
+                    "SASL_PLAINTEXT",
+                    "sasl.mechanism",
+                    MECHANISM,
+                    "sasl.jaas.config",
+                    jaas(user, password));
+        }
+    }
+
+    private static final String MECHANISM = "SCRAM-SHA-512";
+
+    private static String jaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";";
+    }
 
     /**
      * @param voters the controller quorum, {@code id@host:port,...}
@@ -52,7 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             String voters,
             String clusterId,
             int clusterSize) {
-        this(dataDirectory, nodeId, port, controllerPort, voters, clusterId, clusterSize, null);
+        this(dataDirectory, nodeId, port, controllerPort, voters, clusterId, clusterSize, null, null);
     }
 
     EmbeddedKafka(
@@ -63,8 +93,10 @@ public final class EmbeddedKafka implements AutoCloseable {
             String voters,
             String clusterId,
             int clusterSize,
-            Tls tls) {
+            Tls tls,
+            Scram scram) {
         this.tls = tls;
+        this.scram = scram;
         this.dataDirectory = dataDirectory;
         this.nodeId = nodeId;
         this.port = port;
@@ -80,15 +112,20 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param port client port, or 0 for any free port
      */
     public static EmbeddedKafka start(Path dataDirectory, int port) {
-        return startSingleNode(dataDirectory, port == 0 ? FreePorts.next() : port, null);
+        return startSingleNode(dataDirectory, port == 0 ? FreePorts.next() : port, null, null);
     }
 
     /** A single node whose clients must use TLS ({@code security.protocol=SSL}) and trust {@code tls}'s certificate. */
     public static EmbeddedKafka startWithTls(Path dataDirectory, Tls tls) {
-        return startSingleNode(dataDirectory, FreePorts.next(), tls);
+        return startSingleNode(dataDirectory, FreePorts.next(), tls, null);
     }
 
-    private static EmbeddedKafka startSingleNode(Path dataDirectory, int clientPort, Tls tls) {
+    /** A single node whose clients must authenticate with SCRAM and be allowed by ACLs ({@link Scram}). */
+    public static EmbeddedKafka startWithScram(Path dataDirectory, Scram scram) {
+        return startSingleNode(dataDirectory, FreePorts.next(), null, scram);
+    }
+
+    private static EmbeddedKafka startSingleNode(Path dataDirectory, int clientPort, Tls tls, Scram scram) {
         int controllerPort = FreePorts.next();
         var kafka = new EmbeddedKafka(
                 dataDirectory.toAbsolutePath(),
@@ -98,7 +135,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 "1@127.0.0.1:" + controllerPort,
                 Uuid.randomUuid().toString(),
                 1,
-                tls);
+                tls,
+                scram);
         kafka.startServer();
         return kafka;
     }
@@ -155,11 +193,16 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setDirectories(java.util.List.of(dataDirectory.toString()))
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                 .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                .setScramArguments(
+                        scram == null
+                                ? java.util.List.of()
+                                : java.util.List.of(MECHANISM + "=[name=" + scram.adminUser() + ",password="
+                                        + scram.adminPassword() + "]"))
                 .run();
     }
 
     private Properties properties() {
-        String client = tls == null ? "PLAINTEXT" : "SSL";
+        String client = tls != null ? "SSL" : scram != null ? "SASL_PLAINTEXT" : "PLAINTEXT";
         String replicas = String.valueOf(Math.min(3, clusterSize));
         String minInSync = clusterSize >= 3 ? "2" : "1";
         var props = new Properties();
@@ -197,6 +240,16 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("ssl.truststore.location", tls.trustStore().toString());
             props.put("ssl.truststore.password", tls.password());
             props.put("ssl.truststore.type", "PKCS12");
+        }
+        if (scram != null) {
+            props.put("sasl.enabled.mechanisms", MECHANISM);
+            props.put("sasl.mechanism.inter.broker.protocol", MECHANISM);
+            props.put(
+                    "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                    jaas(scram.adminUser(), scram.adminPassword()));
+            props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            props.put("allow.everyone.if.no.acl.found", "false");
+            props.put("super.users", "User:" + scram.adminUser() + ";User:ANONYMOUS");
         }
         return props;
     }

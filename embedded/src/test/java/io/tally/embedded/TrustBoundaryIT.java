@@ -163,7 +163,12 @@ class TrustBoundaryIT {
         var withForgedKey = new LicenseApiClient(URI.create(pipeline.gatewayUrl()), demo.apiKey(), forgedSharedKey)
                 .post("add_consumption", ForeignCommands.demoConsumption());
         assertThat(withForgedKey.status()).isEqualTo(401);
-        assertThat(management("POST", "/api/v1/products/", "forged-management-key", null, Map.of("product_name", "F", "short_code", "f"))
+        assertThat(management(
+                                "POST",
+                                "/api/v1/products/",
+                                "forged-management-key",
+                                null,
+                                Map.of("product_name", "F", "short_code", "f"))
                         .statusCode())
                 .isEqualTo(401);
         assertThat(output.getAll()).contains("Ignoring tenant record at offset");

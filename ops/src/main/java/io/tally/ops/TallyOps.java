@@ -32,10 +32,12 @@ import picocli.CommandLine.Spec;
             RedriveCommand.class,
             RebuildCommand.class,
             TenantsCommand.class,
-            ApiKeysCommand.class
+            ApiKeysCommand.class,
+            io.tally.ops.acl.KafkaAclsCommand.class
         },
         description = "Operate Tally: replay the commands topic, redrive dead letters, rebuild and check the database,"
-                + " create and manage tenants and their keys.",
+                + " create and manage tenants and their keys,"
+                + " print or create the least-privilege Kafka ACLs.",
         exitCodeOnInvalidInput = ExitCodes.CANNOT_RUN,
         exitCodeOnExecutionException = ExitCodes.CANNOT_RUN,
         exitCodeListHeading = ExitCodes.HEADING,

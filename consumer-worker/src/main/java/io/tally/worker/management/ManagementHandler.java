@@ -30,11 +30,10 @@ import org.springframework.stereotype.Component;
 public class ManagementHandler {
 
     /** The ledger's command types of License API requests (the simple names of {@link LicenseCommand}'s kinds). */
-    private static final java.util.List<String> LICENSE_API_COMMAND_TYPES =
-            java.util.Arrays.stream(io.tally.protocol.LicenseCommand.class.getPermittedSubclasses())
-                    .map(Class::getSimpleName)
-                    .toList();
-
+    private static final java.util.List<String> LICENSE_API_COMMAND_TYPES = java.util.Arrays.stream(
+                    io.tally.protocol.LicenseCommand.class.getPermittedSubclasses())
+            .map(Class::getSimpleName)
+            .toList();
 
     private final LicenseStore licenses;
     private final io.tally.protocol.ProtocolCodec codec;
