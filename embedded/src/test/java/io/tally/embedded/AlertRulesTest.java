@@ -37,7 +37,7 @@ class AlertRulesTest {
         String tested = promtool("test", "rules", "alerts-test.yaml");
 
         // then
-        assertThat(checked).contains("SUCCESS: 4 rules found");
+        assertThat(checked).contains("SUCCESS: 5 rules found");
         assertThat(tested).contains("SUCCESS");
     }
 

@@ -164,7 +164,12 @@ class KubernetesManifestsTest {
                         .get(0)
                         .getRules())
                 .extracting(rule -> rule.getAlert())
-                .containsExactly("TallyDeadLetters", "TallyReplyTimeouts", "TallyConsumerLag", "TallyNotReady");
+                .containsExactly(
+                        "TallyDeadLetters",
+                        "TallyForgedRecords",
+                        "TallyReplyTimeouts",
+                        "TallyConsumerLag",
+                        "TallyNotReady");
     }
 
     private static Container onlyContainer(PodSpec pod) {

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * Rotates a tenant's API keys without downtime: {@code add} gives the tenant a further key (both work), clients move to
  * it, then {@code revoke} ends the old one (calls signed with it get {@code revoked_api_key}). Each change is written
  * to the worker's database, which is where the worker republishes every key from at start, and published at once to
- * {@code tally.tenants.v1}, which every gateway follows. Secrets are printed once, by {@code add}, and never logged.
+ * the tenants topic ({@code tally.tenants.v2}), which every gateway follows. Secrets are printed once, by {@code add}, and never logged.
  */
 @Command(
         name = "api-keys",

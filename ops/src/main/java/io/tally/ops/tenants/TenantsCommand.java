@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * Tenants as a lifecycle: a software vendor's company with its own keys. Every change is written to the worker's
- * database and published to {@code tally.tenants.v1} together, as {@code api-keys} does; new secrets (API key, shared
+ * database and published to the tenants topic together, as {@code api-keys} does; new secrets (API key, shared
  * key, management key) are printed once, by the action that made them, and never logged or listed.
  */
 @Command(
