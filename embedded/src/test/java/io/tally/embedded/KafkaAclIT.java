@@ -177,6 +177,31 @@ class KafkaAclIT {
         assertThat(readOnce("tally-gateway", Topics.TENANTS)).isNull();
     }
 
+    @Test
+    void shouldLetTheOperatorsToolListDeadLettersAsItsOwnPrincipal() throws Exception {
+        Path config = directory.resolve("ops.properties");
+        var properties = new java.util.Properties();
+        as("tally-ops", PASSWORDS.get("tally-ops")).forEach((name, value) -> {
+            if (!name.equals("bootstrap.servers")) {
+                properties.put(name, value);
+            }
+        });
+        try (var writer = Files.newBufferedWriter(config)) {
+            properties.store(writer, null);
+        }
+
+        var listed = run(
+                "redrive",
+                "--json",
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--kafka-config",
+                config.toString());
+
+        assertThat(listed.exitCode()).as(listed.err()).isZero();
+        assertThat(listed.out()).contains("\"letters\"");
+    }
+
     /** The failure of reading {@code topic} once from its beginning as {@code user}, or {@code null} when it reads. */
     private static Throwable readOnce(String user, String topic) {
         var config = new HashMap<>(as(user, PASSWORDS.get(user)));
