@@ -18,6 +18,8 @@ import java.util.UUID;
  * @param rejectionCode the refusal's code, or {@code null}
  * @param acceptedAt when the gateway accepted the request
  * @param appliedAt when the worker decided it
+ * @param seats the floating seats the command took, renewed, borrowed, released or found expired, in order; absent
+ *     when none
  */
 public record CommandEvent(
         UUID eventId,
@@ -36,4 +38,11 @@ public record CommandEvent(
         Long totalAfter,
         String rejectionCode,
         Instant acceptedAt,
-        Instant appliedAt) {}
+        Instant appliedAt,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                java.util.List<SeatEvent> seats) {
+
+    public CommandEvent {
+        seats = seats == null ? java.util.List.of() : java.util.List.copyOf(seats);
+    }
+}

@@ -20,7 +20,10 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = CommandResult.OutcomeFound.class, name = "OutcomeFound"),
     @JsonSubTypes.Type(value = CommandResult.OutcomePending.class, name = "OutcomePending"),
     @JsonSubTypes.Type(value = CommandResult.CommandRejected.class, name = "CommandRejected"),
-    @JsonSubTypes.Type(value = CommandResult.ConsumptionsListed.class, name = "ConsumptionsListed")
+    @JsonSubTypes.Type(value = CommandResult.ConsumptionsListed.class, name = "ConsumptionsListed"),
+    @JsonSubTypes.Type(value = CommandResult.SeatReleased.class, name = "SeatReleased"),
+    @JsonSubTypes.Type(value = CommandResult.SeatBorrowed.class, name = "SeatBorrowed"),
+    @JsonSubTypes.Type(value = CommandResult.SeatsExpired.class, name = "SeatsExpired")
 })
 public sealed interface CommandResult {
 
@@ -34,14 +37,88 @@ public sealed interface CommandResult {
     /** A feature consumption was applied (or, from {@code CheckFeature}, read). */
     record FeatureConsumed(FeatureView feature) implements CommandResult {}
 
-    /** The license after an activation, a check or a management change. */
-    record LicenseChecked(LicenseView license) implements CommandResult {}
+    /** The results that may change floating seats, and the changes they made (none for other licenses). */
+    sealed interface WithSeats extends CommandResult {
+        java.util.List<SeatEvent> seats();
+    }
 
-    /** One feature of a license, read. */
-    record FeatureChecked(FeatureView feature) implements CommandResult {}
+    /**
+     * The license after an activation, a check or a management change; a check of a floating-cloud license took or
+     * renewed a seat ({@code seats}).
+     */
+    record LicenseChecked(
+            LicenseView license,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                    java.util.List<SeatEvent> seats)
+            implements WithSeats {
+        public LicenseChecked {
+            seats = seats == null ? java.util.List.of() : java.util.List.copyOf(seats);
+        }
 
-    /** The device was deactivated (after its buffered consumptions were added). */
-    record LicenseDeactivated() implements CommandResult {}
+        public LicenseChecked(LicenseView license) {
+            this(license, java.util.List.of());
+        }
+    }
+
+    /** One feature of a license, read; a check of a floating feature took or renewed a seat. */
+    record FeatureChecked(
+            FeatureView feature,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                    java.util.List<SeatEvent> seats)
+            implements WithSeats {
+        public FeatureChecked {
+            seats = seats == null ? java.util.List.of() : java.util.List.copyOf(seats);
+        }
+
+        public FeatureChecked(FeatureView feature) {
+            this(feature, java.util.List.of());
+        }
+    }
+
+    /** The device was deactivated (after its buffered consumptions were added), and its seats freed. */
+    record LicenseDeactivated(
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                    java.util.List<SeatEvent> seats)
+            implements WithSeats {
+        public LicenseDeactivated {
+            seats = seats == null ? java.util.List.of() : java.util.List.copyOf(seats);
+        }
+
+        public LicenseDeactivated() {
+            this(java.util.List.of());
+        }
+    }
+
+    /** The device's seat was freed ({@code floating/release}, {@code floating/feature_release}). */
+    record SeatReleased(java.util.List<SeatEvent> seats) implements WithSeats {
+        public SeatReleased {
+            seats = seats == null ? java.util.List.of() : java.util.List.copyOf(seats);
+        }
+    }
+
+    /**
+     * The device's seat is borrowed until {@code borrowedUntil}.
+     *
+     * @param maxBorrowTime the longest borrow the license allows, in hours
+     */
+    record SeatBorrowed(
+            java.time.Instant borrowedUntil,
+            int maxBorrowTime,
+            Long deviceId,
+            long licenseId,
+            java.util.List<SeatEvent> seats)
+            implements WithSeats {
+        public SeatBorrowed {
+            seats = seats == null ? java.util.List.of() : java.util.List.copyOf(seats);
+        }
+    }
+
+    /** The seats of the license that had ended were freed (possibly none). */
+    record SeatsExpired(java.util.List<SeatEvent> seats) implements WithSeats {
+        public SeatsExpired {
+            seats = seats == null ? java.util.List.of() : java.util.List.copyOf(seats);
+        }
+    }
 
     record ProductCreated(long id) implements CommandResult {}
 

@@ -114,7 +114,10 @@ public sealed interface LicenseCommand extends Command {
         }
     }
 
-    /** {@code check_license}: read the license as of every command accepted before this one. */
+    /**
+     * {@code check_license}: read the license as of every command accepted before this one; for a floating-cloud
+     * license, also take or renew the device's seat.
+     */
     record CheckLicense(
             UUID commandId,
             Instant acceptedAt,
@@ -128,7 +131,7 @@ public sealed interface LicenseCommand extends Command {
         }
     }
 
-    /** {@code check_license_feature}: read one feature of the license. */
+    /** {@code check_license_feature}: read one feature of the license; take or renew a seat on a floating one. */
     record CheckFeature(
             UUID commandId,
             Instant acceptedAt,
@@ -162,6 +165,62 @@ public sealed interface LicenseCommand extends Command {
             requireCommon(commandId, acceptedAt, tenantId, license, hardwareId == null ? "" : hardwareId);
             hardwareId = hardwareId == null ? "" : hardwareId;
             Objects.requireNonNull(change, "change");
+        }
+    }
+
+    /**
+     * {@code floating/release} and {@code floating/feature_release}: free the device's seat on the license, or on its
+     * floating feature {@code feature} when set.
+     */
+    record ReleaseSeat(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            LicenseRef license,
+            String hardwareId,
+            String feature)
+            implements LicenseCommand {
+        public ReleaseSeat {
+            requireCommon(commandId, acceptedAt, tenantId, license, hardwareId);
+        }
+    }
+
+    /**
+     * {@code floating/borrow} and {@code floating/feature_borrow}: hold the device's seat (taking one if it has none)
+     * until {@code borrowedUntil}, or for the longest the license allows when it is {@code null}.
+     */
+    record BorrowSeat(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            LicenseRef license,
+            String hardwareId,
+            String feature,
+            Instant borrowedUntil)
+            implements LicenseCommand {
+        public BorrowSeat {
+            requireCommon(commandId, acceptedAt, tenantId, license, hardwareId);
+        }
+    }
+
+    /**
+     * Frees the seats of the license and its floating features that have ended by {@code acceptedAt}: produced by the
+     * worker's expiry run for licenses with ended seats, through the license's partition, so that seats show as free
+     * without traffic and a replay frees them again at the same instants. {@code hardwareId} is empty.
+     */
+    record ExpireSeats(
+            UUID commandId,
+            Instant acceptedAt,
+            String tenantId,
+            Idempotency idempotency,
+            LicenseRef license,
+            String hardwareId)
+            implements LicenseCommand {
+        public ExpireSeats {
+            hardwareId = hardwareId == null ? "" : hardwareId;
+            requireCommon(commandId, acceptedAt, tenantId, license, hardwareId);
         }
     }
 

@@ -12,6 +12,8 @@ import java.util.List;
  * @param user for user-based products; {@code null} otherwise
  * @param deviceId the calling device's id, or {@code null} when it is not known to the license
  * @param validityPeriod end of validity, or {@code null} when the license does not expire
+ * @param floating for a floating-cloud license, its seats as the device sees them (flattened into the license's
+ *     fields); {@code null} (no such fields) for other licenses
  */
 @JsonPropertyOrder({
     "id",
@@ -35,7 +37,15 @@ import java.util.List;
     "product_features",
     "product_details",
     "device_id",
-    "hardware_id"
+    "hardware_id",
+    "is_floating_cloud",
+    "floating_users",
+    "floating_timeout",
+    "floating_in_use_devices",
+    "can_borrow",
+    "max_borrow_time",
+    "is_borrowed",
+    "borrowed_until"
 })
 public record LicenseView(
         long id,
@@ -59,10 +69,87 @@ public record LicenseView(
         List<FeatureView> productFeatures,
         ProductDetails productDetails,
         @JsonInclude(JsonInclude.Include.ALWAYS) Long deviceId,
-        String hardwareId) {
+        String hardwareId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean isFloatingCloud,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer floatingUsers,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer floatingTimeout,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer floatingInUseDevices,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean canBorrow,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer maxBorrowTime,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean isBorrowed,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Instant borrowedUntil) {
 
     public LicenseView {
         productFeatures = List.copyOf(productFeatures);
+    }
+
+    /**
+     * A floating-cloud license's seats as the calling device sees them.
+     *
+     * @param timeout minutes a seat is held after the device's last check
+     * @param inUseDevices devices holding a seat now
+     * @param maxBorrowTime the longest borrow, in hours
+     * @param borrowedUntil the end of this device's borrow, or {@code null}
+     */
+    public record Floating(
+            int users, int timeout, int inUseDevices, boolean canBorrow, int maxBorrowTime, Instant borrowedUntil) {}
+
+    /** The view with {@code floating}'s fields, or none when it is {@code null}. */
+    public static LicenseView of(
+            long id,
+            boolean licenseActive,
+            boolean licenseEnabled,
+            String licenseType,
+            String licenseKey,
+            User user,
+            int maxActivations,
+            int timesActivated,
+            boolean isExpired,
+            Instant validityPeriod,
+            boolean allowOverages,
+            long maxOverages,
+            long maxConsumptions,
+            long totalConsumptions,
+            boolean allowUnlimitedConsumptions,
+            boolean allowNegativeConsumptions,
+            boolean resetConsumption,
+            String consumptionPeriod,
+            List<FeatureView> productFeatures,
+            ProductDetails productDetails,
+            Long deviceId,
+            String hardwareId,
+            Floating floating) {
+        return new LicenseView(
+                id,
+                licenseActive,
+                licenseEnabled,
+                licenseType,
+                licenseKey,
+                user,
+                maxActivations,
+                timesActivated,
+                isExpired,
+                validityPeriod,
+                allowOverages,
+                maxOverages,
+                maxConsumptions,
+                totalConsumptions,
+                allowUnlimitedConsumptions,
+                allowNegativeConsumptions,
+                resetConsumption,
+                consumptionPeriod,
+                productFeatures,
+                productDetails,
+                deviceId,
+                hardwareId,
+                floating == null ? null : true,
+                floating == null ? null : floating.users(),
+                floating == null ? null : floating.timeout(),
+                floating == null ? null : floating.inUseDevices(),
+                floating == null ? null : floating.canBorrow(),
+                floating == null ? null : floating.maxBorrowTime(),
+                floating == null ? null : floating.borrowedUntil() != null,
+                floating == null ? null : floating.borrowedUntil());
     }
 
     /** The license user of a user-based license. */

@@ -294,6 +294,8 @@ final class BatchTransaction {
                 }
                 case LicenseCommand.DeactivateLicense deactivate -> consumptions = deactivate.consumptions();
                 case LicenseCommand.CheckFeature check -> feature = check.feature();
+                case LicenseCommand.ReleaseSeat release -> feature = release.feature();
+                case LicenseCommand.BorrowSeat borrow -> feature = borrow.feature();
                 default -> {}
             }
         }

@@ -17,8 +17,9 @@ import org.jooq.DSLContext;
  * What a batch writes once it has decided every command: its license rows, the Idempotency-Keys it used first and its
  * ledger entries. A batch of at most {@link #COMBINED_ROWS} entries writes them in one statement (three data-modifying
  * parts of one {@code WITH}), so that a small batch costs one round trip for all its writes; a larger one writes its
- * ledger entries with {@code COPY}, cheaper per row where a round trip more does not matter. Devices and features that
- * changed are written first, as one JDBC batch, when there are any. Inside the caller's transaction; thread-safe.
+ * ledger entries with {@code COPY}, cheaper per row where a round trip more does not matter. Seats taken, renewed and
+ * freed go in the same statement (two parts more). Devices and features that changed are written first, as one JDBC
+ * batch, when there are any. Inside the caller's transaction; thread-safe.
  */
 public final class BatchWrites {
 
@@ -26,7 +27,9 @@ public final class BatchWrites {
     public static final int COMBINED_ROWS = 256;
 
     private static final String COMBINED = "with licenses as (" + LicenseStore.UPDATE_LICENSES + "), keys as ("
-            + Ledger.INSERT_KEYS + "), entries as (" + Ledger.INSERT_ENTRIES + ") select id, version from licenses";
+            + Ledger.INSERT_KEYS + "), entries as (" + Ledger.INSERT_ENTRIES + "), seats as ("
+            + LicenseStore.UPSERT_SEATS + "), freed as (" + LicenseStore.DELETE_SEATS + ") select id, version from"
+            + " licenses";
 
     private final Ledger ledger;
     private final LicenseStore store;
@@ -56,6 +59,8 @@ public final class BatchWrites {
         List<ArrayParameter> parameters = new ArrayList<>(LicenseStore.licenseUpdate(pending, Map.of()));
         parameters.addAll(Ledger.keyInserts(keyed));
         parameters.addAll(ledger.entryInserts(entries));
+        parameters.addAll(LicenseStore.seatUpserts(pending));
+        parameters.addAll(LicenseStore.seatDeletes(pending));
         return run(tx, COMBINED, parameters, true);
     }
 
@@ -77,6 +82,8 @@ public final class BatchWrites {
         List<ArrayParameter> parameters = new ArrayList<>(LicenseStore.licenseUpdate(pending, expectedVersions));
         parameters.addAll(Ledger.keyInserts(keyed));
         parameters.addAll(ledger.entryInserts(entries));
+        parameters.addAll(LicenseStore.seatUpserts(pending));
+        parameters.addAll(LicenseStore.seatDeletes(pending));
         Map<Long, Long> written = new HashMap<>();
         tx.connection(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(CACHED_AND_COMMIT)) {
@@ -102,7 +109,8 @@ public final class BatchWrites {
      * an empty array.
      */
     private static final String CACHED_AND_COMMIT = "with licenses as (" + LicenseStore.UPDATE_LICENSES
-            + "), keys as (" + Ledger.INSERT_KEYS + "), entries as (" + Ledger.INSERT_ENTRIES + ")"
+            + "), keys as (" + Ledger.INSERT_KEYS + "), entries as (" + Ledger.INSERT_ENTRIES + "), seats as ("
+            + LicenseStore.UPSERT_SEATS + "), freed as (" + LicenseStore.DELETE_SEATS + ")"
             + " select tally_expect_written(count(*), ?), coalesce(array_agg(id), '{}'), coalesce(array_agg(version),"
             + " '{}') from licenses;\ncommit";
 

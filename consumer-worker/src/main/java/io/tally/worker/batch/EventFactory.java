@@ -39,6 +39,11 @@ public final class EventFactory {
                 entry.totalAfter(),
                 entry.rejectionCode(),
                 entry.acceptedAt(),
-                entry.appliedAt());
+                entry.appliedAt(),
+                // An Idempotency-Key retry is answered with the first command's result; its seats changed then.
+                !LedgerEntry.REPLAYED.equals(entry.outcome())
+                                && entry.result() instanceof io.tally.protocol.CommandResult.WithSeats changed
+                        ? changed.seats()
+                        : java.util.List.of());
     }
 }

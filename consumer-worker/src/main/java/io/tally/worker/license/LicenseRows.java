@@ -1,12 +1,14 @@
 package io.tally.worker.license;
 
 import static io.tally.worker.db.Tables.DEVICE;
+import static io.tally.worker.db.Tables.FLOATING_SEAT;
 import static io.tally.worker.db.Tables.LICENSE;
 import static io.tally.worker.db.Tables.LICENSE_FEATURE;
 import static io.tally.worker.db.Tables.PRODUCT;
 import static io.tally.worker.db.Tables.PRODUCT_FEATURE;
 
 import io.tally.worker.db.tables.records.DeviceRecord;
+import io.tally.worker.db.tables.records.FloatingSeatRecord;
 import io.tally.worker.db.tables.records.LicenseRecord;
 import io.tally.worker.db.tables.records.ProductRecord;
 import io.tally.worker.sql.ArrayParameter;
@@ -23,19 +25,23 @@ import org.jooq.Record;
 import org.jooq.Table;
 
 /**
- * License rows with their products, devices and features, read in one round trip: four statements sent together
+ * License rows with their products, devices, features and seats, read in one round trip: five statements sent together
  * (PgJDBC sends the statements of one prepared text with one Sync), each selecting the same licenses. A worker that
  * meets a license it has not cached pays one wait for the database for all of them instead of four. Inside the
  * caller's transaction; stateless.
  */
 final class LicenseRows {
 
-    /** What was read: products, license rows (in id order), devices (in id order), features with their codes. */
+    /**
+     * What was read: products, license rows (in id order), devices (in id order), features with their codes, and the
+     * seats of floating licenses and features.
+     */
     record Read(
             List<ProductRecord> products,
             List<LicenseRecord> licenses,
             List<DeviceRecord> devices,
-            List<Record> features) {}
+            List<Record> features,
+            List<FloatingSeatRecord> seats) {}
 
     /** The license features' columns and their product features' code, name and type, in this order. */
     static final Field<?>[] FEATURE_FIELDS = Stream.concat(
@@ -67,7 +73,8 @@ final class LicenseRows {
             "select " + columns(LICENSE, "l") + " from license l where l.id in (" + NAMED + ") order by l.id"
                     + " for update",
             devices(NAMED),
-            features(NAMED));
+            features(NAMED),
+            seats(NAMED));
 
     private static final String BY_IDS = String.join(
             ";\n",
@@ -75,7 +82,8 @@ final class LicenseRows {
                     + " where p.id in (select l.product_id from license l where l.id in (" + BY_ID + "))",
             "select " + columns(LICENSE, "l") + " from license l where l.id in (" + BY_ID + ") order by l.id",
             devices(BY_ID),
-            features(BY_ID));
+            features(BY_ID),
+            seats(BY_ID));
 
     private LicenseRows() {}
 
@@ -93,7 +101,7 @@ final class LicenseRows {
                 new ArrayParameter("text", licenseKeys),
                 new ArrayParameter("text", usernames));
         List<ArrayParameter> parameters = new ArrayList<>(products);
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             parameters.addAll(named);
         }
         return read(tx, BY_NAME, parameters);
@@ -102,7 +110,7 @@ final class LicenseRows {
     /** The licenses {@code ids} names, their products, devices and features; the caller holds their locks. */
     static Read byIds(DSLContext tx, Long[] ids) {
         List<ArrayParameter> parameters = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 5; i++) {
             parameters.add(new ArrayParameter("int8", ids));
         }
         return read(tx, BY_IDS, parameters);
@@ -121,7 +129,10 @@ final class LicenseRows {
                         .into(DEVICE);
                 List<Record> features =
                         new ArrayList<>(tx.fetch(StatementResults.next(statement, false), FEATURE_FIELDS));
-                return new Read(products, licenses, devices, features);
+                List<FloatingSeatRecord> seats = tx.fetch(
+                                StatementResults.next(statement, false), FLOATING_SEAT.fields())
+                        .into(FLOATING_SEAT);
+                return new Read(products, licenses, devices, features, seats);
             }
         });
     }
@@ -129,6 +140,11 @@ final class LicenseRows {
     private static String devices(String licenses) {
         return "select " + columns(DEVICE, "d") + " from device d where d.license_id in (" + licenses + ")"
                 + " order by d.id";
+    }
+
+    private static String seats(String licenses) {
+        return "select " + columns(FLOATING_SEAT, "s") + " from floating_seat s where s.license_id in (" + licenses
+                + ")";
     }
 
     private static String features(String licenses) {

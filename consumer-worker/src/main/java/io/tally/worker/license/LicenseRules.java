@@ -6,7 +6,11 @@ import io.tally.protocol.CommandResult;
 import io.tally.protocol.LicenseChange;
 import io.tally.protocol.LicenseCommand;
 import io.tally.protocol.RejectionType;
+import io.tally.protocol.SeatEvent;
+import io.tally.worker.floating.SeatChange;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The License API's rules for one license, as one pure function: no I/O, no clock but the command's accepted-at time,
@@ -35,9 +39,13 @@ public final class LicenseRules {
             case LicenseCommand.ConsumeFeature consume -> consumeFeature(license, consume);
             case LicenseCommand.ActivateLicense activate -> activate(license, activate);
             case LicenseCommand.DeactivateLicense deactivate -> deactivate(license, deactivate);
-            case LicenseCommand.CheckLicense check -> check(license, check);
+            case LicenseCommand.CheckLicense check ->
+                license.floating() != null ? FloatingRules.checkIn(license, check) : check(license, check);
             case LicenseCommand.CheckFeature check -> checkFeature(license, check);
             case LicenseCommand.ChangeLicense change -> change(license, change);
+            case LicenseCommand.ReleaseSeat release -> FloatingRules.release(license, release);
+            case LicenseCommand.BorrowSeat borrow -> FloatingRules.borrow(license, borrow);
+            case LicenseCommand.ExpireSeats expire -> FloatingRules.expire(license, expire);
         };
     }
 
@@ -91,7 +99,7 @@ public final class LicenseRules {
                 license,
                 after,
                 saved -> new CommandResult.FeatureConsumed(
-                        LicenseViews.feature(saved.features().get(code))));
+                        LicenseViews.feature(saved.features().get(code), command.acceptedAt())));
     }
 
     private static Decision activate(LicenseState license, LicenseCommand.ActivateLicense command) {
@@ -139,7 +147,10 @@ public final class LicenseRules {
             after = after.withMeter(meter.plus(consumptions));
         }
         after = after.withDevice(license.devices().get(command.hardwareId()).asDeactivated());
-        return new Decision.Applied(license, after, saved -> new CommandResult.LicenseDeactivated());
+        List<SeatChange> freed = new ArrayList<>();
+        after = FloatingRules.releaseAll(after, command.hardwareId(), command.acceptedAt(), freed);
+        List<SeatEvent> seats = FloatingRules.events(freed);
+        return new Decision.Applied(license, after, saved -> new CommandResult.LicenseDeactivated(seats));
     }
 
     private static Decision check(LicenseState license, LicenseCommand.CheckLicense command) {
@@ -159,8 +170,13 @@ public final class LicenseRules {
         if (feature == null) {
             return reject(RejectionType.INVALID_LICENSE_FEATURE_CODE);
         }
+        if (feature.floating() != null) {
+            return FloatingRules.checkFeature(license, feature, command);
+        }
         return new Decision.Applied(
-                license, license, saved -> new CommandResult.FeatureChecked(LicenseViews.feature(feature)));
+                license,
+                license,
+                saved -> new CommandResult.FeatureChecked(LicenseViews.feature(feature, command.acceptedAt())));
     }
 
     private static Decision change(LicenseState license, LicenseCommand.ChangeLicense command) {
@@ -205,6 +221,11 @@ public final class LicenseRules {
      * one; {@code null} when the license may be used. With {@code consumption}, the license must also be of the
      * consumption type.
      */
+    /** As {@link #usable(LicenseState, String, boolean)} for a call that does not consume. */
+    static RejectionType usable(LicenseState license, String hardwareId) {
+        return usable(license, hardwareId, false);
+    }
+
     private static RejectionType usable(LicenseState license, String hardwareId, boolean consumption) {
         if (!license.enabled()) {
             return RejectionType.LICENSE_NOT_ENABLED;

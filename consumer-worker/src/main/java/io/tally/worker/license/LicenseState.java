@@ -1,5 +1,9 @@
 package io.tally.worker.license;
 
+import io.tally.worker.floating.FloatingSettings;
+import io.tally.worker.floating.SeatChange;
+import io.tally.worker.floating.SeatJournal;
+import io.tally.worker.floating.SeatPool;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,6 +17,9 @@ import java.util.Objects;
  * @param validityPeriod end of validity, or {@code null}
  * @param devices by hardware id
  * @param features by feature code
+ * @param floating how its seats are shared when it is a floating-cloud license, else {@code null}
+ * @param seats the seats its devices hold (empty unless floating)
+ * @param unsavedSeats seat changes of this license and its features not written yet
  */
 public record LicenseState(
         long id,
@@ -27,7 +34,10 @@ public record LicenseState(
         Instant validityPeriod,
         Meter meter,
         Map<String, DeviceState> devices,
-        Map<String, FeatureState> features) {
+        Map<String, FeatureState> features,
+        FloatingSettings floating,
+        SeatPool seats,
+        SeatJournal unsavedSeats) {
 
     public static final String CONSUMPTION_TYPE = "consumption";
 
@@ -39,6 +49,42 @@ public record LicenseState(
         Objects.requireNonNull(meter, "meter");
         devices = Map.copyOf(devices);
         features = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(features));
+        seats = seats == null ? SeatPool.empty() : seats;
+        unsavedSeats = unsavedSeats == null ? SeatJournal.empty() : unsavedSeats;
+    }
+
+    /** A license that is not floating. */
+    public LicenseState(
+            long id,
+            String tenantId,
+            Product product,
+            String licenseKey,
+            String username,
+            String passwordHash,
+            String licenseType,
+            boolean enabled,
+            int maxActivations,
+            Instant validityPeriod,
+            Meter meter,
+            Map<String, DeviceState> devices,
+            Map<String, FeatureState> features) {
+        this(
+                id,
+                tenantId,
+                product,
+                licenseKey,
+                username,
+                passwordHash,
+                licenseType,
+                enabled,
+                maxActivations,
+                validityPeriod,
+                meter,
+                devices,
+                features,
+                null,
+                SeatPool.empty(),
+                SeatJournal.empty());
     }
 
     public boolean hasActiveDevice() {
@@ -58,40 +104,53 @@ public record LicenseState(
         Map<String, FeatureState> moved = new LinkedHashMap<>();
         features.forEach(
                 (code, feature) -> moved.put(code, feature.with(feature.meter().at(acceptedAt))));
-        return new LicenseState(
-                id,
-                tenantId,
-                product,
-                licenseKey,
-                username,
-                passwordHash,
-                licenseType,
-                enabled,
-                maxActivations,
-                validityPeriod,
-                meter.at(acceptedAt),
-                devices,
-                moved);
+        return copy(enabled, meter.at(acceptedAt), devices, moved, seats, unsavedSeats);
     }
 
     LicenseState withMeter(Meter newMeter) {
-        return new LicenseState(
-                id,
-                tenantId,
-                product,
-                licenseKey,
-                username,
-                passwordHash,
-                licenseType,
-                enabled,
-                maxActivations,
-                validityPeriod,
-                newMeter,
-                devices,
-                features);
+        return copy(enabled, newMeter, devices, features, seats, unsavedSeats);
     }
 
     LicenseState withEnabled(boolean newEnabled) {
+        return copy(newEnabled, meter, devices, features, seats, unsavedSeats);
+    }
+
+    LicenseState withDevice(DeviceState device) {
+        Map<String, DeviceState> changed = new LinkedHashMap<>(devices);
+        changed.put(device.hardwareId(), device);
+        return copy(enabled, meter, changed, features, seats, unsavedSeats);
+    }
+
+    LicenseState withFeature(FeatureState feature) {
+        Map<String, FeatureState> changed = new LinkedHashMap<>(features);
+        changed.put(feature.code(), feature);
+        return copy(enabled, meter, devices, changed, seats, unsavedSeats);
+    }
+
+    /** The license's own seats as {@code pool}, after {@code changes} (recorded to be written). */
+    LicenseState withSeats(SeatPool pool, java.util.List<SeatChange> changes) {
+        return copy(enabled, meter, devices, features, pool, unsavedSeats.with(changes));
+    }
+
+    /** The seats of feature {@code code} as {@code pool}, after {@code changes} (recorded to be written). */
+    LicenseState withFeatureSeats(String code, SeatPool pool, java.util.List<SeatChange> changes) {
+        Map<String, FeatureState> changed = new LinkedHashMap<>(features);
+        changed.put(code, features.get(code).withSeats(pool));
+        return copy(enabled, meter, devices, changed, seats, unsavedSeats.with(changes));
+    }
+
+    /** The state once its seat changes are written. */
+    public LicenseState withSeatsSaved() {
+        return unsavedSeats.isEmpty() ? this : copy(enabled, meter, devices, features, seats, SeatJournal.empty());
+    }
+
+    private LicenseState copy(
+            boolean newEnabled,
+            Meter newMeter,
+            Map<String, DeviceState> newDevices,
+            Map<String, FeatureState> newFeatures,
+            SeatPool newSeats,
+            SeatJournal newUnsaved) {
         return new LicenseState(
                 id,
                 tenantId,
@@ -103,46 +162,11 @@ public record LicenseState(
                 newEnabled,
                 maxActivations,
                 validityPeriod,
-                meter,
-                devices,
-                features);
-    }
-
-    LicenseState withDevice(DeviceState device) {
-        Map<String, DeviceState> changed = new LinkedHashMap<>(devices);
-        changed.put(device.hardwareId(), device);
-        return new LicenseState(
-                id,
-                tenantId,
-                product,
-                licenseKey,
-                username,
-                passwordHash,
-                licenseType,
-                enabled,
-                maxActivations,
-                validityPeriod,
-                meter,
-                changed,
-                features);
-    }
-
-    LicenseState withFeature(FeatureState feature) {
-        Map<String, FeatureState> changed = new LinkedHashMap<>(features);
-        changed.put(feature.code(), feature);
-        return new LicenseState(
-                id,
-                tenantId,
-                product,
-                licenseKey,
-                username,
-                passwordHash,
-                licenseType,
-                enabled,
-                maxActivations,
-                validityPeriod,
-                meter,
-                devices,
-                changed);
+                newMeter,
+                newDevices,
+                newFeatures,
+                floating,
+                newSeats,
+                newUnsaved);
     }
 }

@@ -9,8 +9,13 @@ import static io.tally.worker.db.Tables.PRODUCT_FEATURE;
 import io.tally.protocol.LicenseRef;
 import io.tally.protocol.RejectionType;
 import io.tally.worker.db.tables.records.DeviceRecord;
+import io.tally.worker.db.tables.records.FloatingSeatRecord;
 import io.tally.worker.db.tables.records.LicenseRecord;
 import io.tally.worker.db.tables.records.ProductRecord;
+import io.tally.worker.floating.FloatingSettings;
+import io.tally.worker.floating.Seat;
+import io.tally.worker.floating.SeatJournal;
+import io.tally.worker.floating.SeatPool;
 import io.tally.worker.sql.ArrayParameter;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -200,6 +205,18 @@ public class LicenseStore {
                                     instant(device.getActivatedAt()),
                                     details(device.getDetails())));
         }
+        // Seats by license, then by feature code ("" for the license's own).
+        Map<Long, Map<String, List<Seat>>> seatsByLicense = new HashMap<>();
+        for (FloatingSeatRecord seat : read.seats()) {
+            seatsByLicense
+                    .computeIfAbsent(seat.getLicenseId(), id -> new HashMap<>())
+                    .computeIfAbsent(seat.getFeatureCode(), code -> new ArrayList<>())
+                    .add(new Seat(
+                            seat.getHardwareId(),
+                            instant(seat.getCheckedInAt()),
+                            instant(seat.getBorrowedUntil()),
+                            instant(seat.getHeldUntil())));
+        }
         Map<Long, Map<String, FeatureState>> featuresByLicense = new HashMap<>();
         for (Record feature : read.features()) {
             featuresByLicense
@@ -212,16 +229,17 @@ public class LicenseStore {
                                     feature.get(PRODUCT_FEATURE.CODE),
                                     feature.get(PRODUCT_FEATURE.NAME),
                                     feature.get(PRODUCT_FEATURE.FEATURE_TYPE),
-                                    new Meter(
-                                            feature.get(LICENSE_FEATURE.MAX_CONSUMPTION),
-                                            feature.get(LICENSE_FEATURE.TOTAL_CONSUMPTIONS),
-                                            feature.get(LICENSE_FEATURE.ALLOW_UNLIMITED_CONSUMPTIONS),
-                                            feature.get(LICENSE_FEATURE.ALLOW_NEGATIVE_CONSUMPTIONS),
-                                            feature.get(LICENSE_FEATURE.ALLOW_OVERAGES),
-                                            feature.get(LICENSE_FEATURE.MAX_OVERAGES),
-                                            feature.get(LICENSE_FEATURE.RESET_CONSUMPTION),
-                                            feature.get(LICENSE_FEATURE.CONSUMPTION_PERIOD),
-                                            instant(feature.get(LICENSE_FEATURE.PERIOD_STARTED_AT)))));
+                                    featureMeter(feature),
+                                    feature.get(LICENSE_FEATURE.IS_FLOATING_CLOUD)
+                                            ? new FloatingSettings(
+                                                    feature.get(LICENSE_FEATURE.FLOATING_USERS),
+                                                    feature.get(LICENSE_FEATURE.FLOATING_TIMEOUT),
+                                                    false,
+                                                    0)
+                                            : null,
+                                    SeatPool.of(seatsByLicense
+                                            .getOrDefault(feature.get(LICENSE_FEATURE.LICENSE_ID), Map.of())
+                                            .getOrDefault(feature.get(PRODUCT_FEATURE.CODE), List.of()))));
         }
         for (LicenseRecord row : rows) {
             ProductRecord product = productsById.get(row.getProductId());
@@ -253,9 +271,33 @@ public class LicenseStore {
                                     row.getConsumptionPeriod(),
                                     instant(row.getPeriodStartedAt())),
                             devicesByLicense.getOrDefault(row.getId(), new LinkedHashMap<>()),
-                            featuresByLicense.getOrDefault(row.getId(), new LinkedHashMap<>())));
+                            featuresByLicense.getOrDefault(row.getId(), new LinkedHashMap<>()),
+                            row.getIsFloatingCloud()
+                                    ? new FloatingSettings(
+                                            row.getFloatingUsers(),
+                                            row.getFloatingTimeout(),
+                                            row.getCanBorrow(),
+                                            row.getMaxBorrowTime())
+                                    : null,
+                            SeatPool.of(seatsByLicense
+                                    .getOrDefault(row.getId(), Map.of())
+                                    .getOrDefault("", List.of())),
+                            SeatJournal.empty()));
         }
         return states;
+    }
+
+    private static Meter featureMeter(Record feature) {
+        return new Meter(
+                feature.get(LICENSE_FEATURE.MAX_CONSUMPTION),
+                feature.get(LICENSE_FEATURE.TOTAL_CONSUMPTIONS),
+                feature.get(LICENSE_FEATURE.ALLOW_UNLIMITED_CONSUMPTIONS),
+                feature.get(LICENSE_FEATURE.ALLOW_NEGATIVE_CONSUMPTIONS),
+                feature.get(LICENSE_FEATURE.ALLOW_OVERAGES),
+                feature.get(LICENSE_FEATURE.MAX_OVERAGES),
+                feature.get(LICENSE_FEATURE.RESET_CONSUMPTION),
+                feature.get(LICENSE_FEATURE.CONSUMPTION_PERIOD),
+                instant(feature.get(LICENSE_FEATURE.PERIOD_STARTED_AT)));
     }
 
     /** Writes what changed from {@code before} to {@code after}; returns {@code after} with the ids of new devices. */
@@ -271,6 +313,8 @@ public class LicenseStore {
     public static final class PendingWrites {
         private final Map<Long, LicenseState> licenses = new LinkedHashMap<>();
         private final List<Query> others = new ArrayList<>();
+        /** Seat rows to write (a seat) or delete (empty), by license and key. */
+        private final Map<Long, Map<SeatJournal.Key, java.util.Optional<Seat>>> seats = new LinkedHashMap<>();
 
         /** Whether devices or features are to be written (each moves its license's version). */
         public boolean changesDevicesOrFeatures() {
@@ -351,6 +395,64 @@ public class LicenseStore {
                 new ArrayParameter("int8", expected));
     }
 
+    /** Upserts seats; parameters: {@link #seatUpserts}. Part of one statement with the license rows' update. */
+    public static final String UPSERT_SEATS = "insert into floating_seat as s (license_id, feature_code, hardware_id,"
+            + " checked_in_at, borrowed_until, held_until) select * from unnest(?::bigint[], ?::varchar[],"
+            + " ?::varchar[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[]) on conflict (license_id,"
+            + " feature_code, hardware_id) do update set checked_in_at = excluded.checked_in_at,"
+            + " borrowed_until = excluded.borrowed_until, held_until = excluded.held_until";
+
+    /** Deletes freed seats; parameters: {@link #seatDeletes}. */
+    public static final String DELETE_SEATS = "delete from floating_seat s using unnest(?::bigint[], ?::varchar[],"
+            + " ?::varchar[]) as v(license_id, feature_code, hardware_id) where s.license_id = v.license_id"
+            + " and s.feature_code = v.feature_code and s.hardware_id = v.hardware_id";
+
+    /** The parameters of {@link #UPSERT_SEATS}: every seat {@code pending} writes (possibly none). */
+    public static List<ArrayParameter> seatUpserts(PendingWrites pending) {
+        List<Long> licenses = new ArrayList<>();
+        List<String> features = new ArrayList<>();
+        List<String> devices = new ArrayList<>();
+        List<String> checkedIn = new ArrayList<>();
+        List<String> borrowed = new ArrayList<>();
+        List<String> held = new ArrayList<>();
+        pending.seats.forEach((license, rows) -> rows.forEach((key, seat) -> seat.ifPresent(written -> {
+            licenses.add(license);
+            features.add(key.feature());
+            devices.add(key.hardwareId());
+            checkedIn.add(written.checkedInAt().toString());
+            borrowed.add(
+                    written.borrowedUntil() == null
+                            ? null
+                            : written.borrowedUntil().toString());
+            held.add(written.heldUntil().toString());
+        })));
+        return List.of(
+                new ArrayParameter("int8", licenses.toArray(Long[]::new)),
+                new ArrayParameter("text", features.toArray(String[]::new)),
+                new ArrayParameter("text", devices.toArray(String[]::new)),
+                new ArrayParameter("text", checkedIn.toArray(String[]::new)),
+                new ArrayParameter("text", borrowed.toArray(String[]::new)),
+                new ArrayParameter("text", held.toArray(String[]::new)));
+    }
+
+    /** The parameters of {@link #DELETE_SEATS}: every seat {@code pending} frees (possibly none). */
+    public static List<ArrayParameter> seatDeletes(PendingWrites pending) {
+        List<Long> licenses = new ArrayList<>();
+        List<String> features = new ArrayList<>();
+        List<String> devices = new ArrayList<>();
+        pending.seats.forEach((license, rows) -> rows.forEach((key, seat) -> {
+            if (seat.isEmpty()) {
+                licenses.add(license);
+                features.add(key.feature());
+                devices.add(key.hardwareId());
+            }
+        }));
+        return List.of(
+                new ArrayParameter("int8", licenses.toArray(Long[]::new)),
+                new ArrayParameter("text", features.toArray(String[]::new)),
+                new ArrayParameter("text", devices.toArray(String[]::new)));
+    }
+
     /** Runs the device and feature updates {@code pending} collected, as one JDBC batch; nothing when there are none. */
     public void writeDevicesAndFeatures(DSLContext tx, PendingWrites pending) {
         if (!pending.others.isEmpty()) {
@@ -365,6 +467,7 @@ public class LicenseStore {
      */
     public Map<Long, Long> write(DSLContext tx, PendingWrites pending) {
         writeDevicesAndFeatures(tx, pending);
+        writeSeats(tx, pending);
         Map<Long, Long> versions = new HashMap<>();
         if (pending.licenses.isEmpty()) {
             return versions;
@@ -381,6 +484,24 @@ public class LicenseStore {
             }
         });
         return versions;
+    }
+
+    /** Runs the seat writes {@code pending} collected, when there are any. */
+    public void writeSeats(DSLContext tx, PendingWrites pending) {
+        if (pending.seats.isEmpty()) {
+            return;
+        }
+        for (var statement : List.of(
+                java.util.Map.entry(UPSERT_SEATS, seatUpserts(pending)),
+                java.util.Map.entry(DELETE_SEATS, seatDeletes(pending)))) {
+            tx.connection(connection -> {
+                try (var prepared = connection.prepareStatement(statement.getKey())) {
+                    ArrayParameter.bind(connection, prepared, statement.getValue());
+                    prepared.executeUpdate();
+                }
+            });
+        }
+        pending.seats.clear();
     }
 
     /**
@@ -411,6 +532,22 @@ public class LicenseStore {
         }
         List<Query> deferred = pending == null ? null : pending.others;
         LicenseState saved = after;
+        if (!after.unsavedSeats().isEmpty()) {
+            PendingWrites seatWrites = pending != null ? pending : new PendingWrites();
+            seatWrites
+                    .seats
+                    .computeIfAbsent(after.id(), id -> new LinkedHashMap<>())
+                    .putAll(after.unsavedSeats().rows());
+            seatWrites.touch(after);
+            if (pending == null) {
+                writeSeats(tx, seatWrites);
+                tx.update(LICENSE)
+                        .set(LICENSE.VERSION, LICENSE.VERSION.plus(1))
+                        .where(LICENSE.ID.eq(after.id()))
+                        .execute();
+            }
+            saved = saved.withSeatsSaved();
+        }
         for (DeviceState device : after.devices().values()) {
             DeviceState previous = before.devices().get(device.hardwareId());
             if (device.id() == 0) {

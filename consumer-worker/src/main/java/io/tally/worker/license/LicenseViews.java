@@ -3,6 +3,7 @@ package io.tally.worker.license;
 import io.tally.protocol.FeatureView;
 import io.tally.protocol.LicenseTotals;
 import io.tally.protocol.LicenseView;
+import io.tally.worker.floating.FloatingSettings;
 import java.time.Instant;
 
 /** How a license looks from outside: the License API bodies' data. Pure. */
@@ -24,8 +25,10 @@ public final class LicenseViews {
                 meter.period());
     }
 
-    public static FeatureView feature(FeatureState feature) {
+    /** The feature as seen at {@code at} (a floating one's seats in use then). */
+    public static FeatureView feature(FeatureState feature, Instant at) {
         Meter meter = feature.meter();
+        boolean floating = feature.floating() != null;
         return new FeatureView(
                 feature.code(),
                 feature.name(),
@@ -37,14 +40,34 @@ public final class LicenseViews {
                 meter.allowUnlimited(),
                 meter.allowNegative(),
                 meter.reset(),
-                meter.period());
+                meter.period(),
+                floating ? Boolean.TRUE : null,
+                floating ? feature.floating().users() : null,
+                floating ? feature.floating().timeoutMinutes() : null,
+                floating ? feature.seats().heldAt(at) : null);
     }
 
     public static LicenseView license(LicenseState license, String hardwareId, Instant at) {
         Meter meter = license.meter();
         DeviceState device = license.devices().get(hardwareId);
         LicenseState.Product product = license.product();
-        return new LicenseView(
+        FloatingSettings settings = license.floating();
+        LicenseView.Floating floating = null;
+        if (settings != null) {
+            Instant borrowedUntil = license.seats()
+                    .seat(hardwareId)
+                    .filter(seat -> seat.borrowedAt(at))
+                    .map(io.tally.worker.floating.Seat::borrowedUntil)
+                    .orElse(null);
+            floating = new LicenseView.Floating(
+                    settings.users(),
+                    settings.timeoutMinutes(),
+                    license.seats().heldAt(at),
+                    settings.canBorrow(),
+                    settings.maxBorrowHours(),
+                    borrowedUntil);
+        }
+        return LicenseView.of(
                 license.id(),
                 license.hasActiveDevice(),
                 license.enabled(),
@@ -63,10 +86,13 @@ public final class LicenseViews {
                 meter.allowNegative(),
                 meter.reset(),
                 meter.period(),
-                license.features().values().stream().map(LicenseViews::feature).toList(),
+                license.features().values().stream()
+                        .map(feature -> feature(feature, at))
+                        .toList(),
                 new LicenseView.ProductDetails(
                         product.id(), product.name(), product.shortCode(), product.authorizationMethod()),
                 device == null || device.id() == 0 ? null : device.id(),
-                hardwareId);
+                hardwareId,
+                floating);
     }
 }
