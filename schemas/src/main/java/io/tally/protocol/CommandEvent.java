@@ -39,8 +39,9 @@ public record CommandEvent(
         String rejectionCode,
         Instant acceptedAt,
         Instant appliedAt,
+
         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
-                java.util.List<SeatEvent> seats) {
+        java.util.List<SeatEvent> seats) {
 
     public CommandEvent {
         seats = seats == null ? java.util.List.of() : java.util.List.copyOf(seats);

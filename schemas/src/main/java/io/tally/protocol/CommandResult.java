@@ -48,8 +48,10 @@ public sealed interface CommandResult {
      */
     record LicenseChecked(
             LicenseView license,
-            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
-                    java.util.List<SeatEvent> seats)
+
+            @com.fasterxml.jackson.annotation.JsonInclude(
+                    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+            java.util.List<SeatEvent> seats)
             implements WithSeats {
         public LicenseChecked {
             seats = seats == null ? java.util.List.of() : java.util.List.copyOf(seats);
@@ -63,8 +65,10 @@ public sealed interface CommandResult {
     /** One feature of a license, read; a check of a floating feature took or renewed a seat. */
     record FeatureChecked(
             FeatureView feature,
-            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
-                    java.util.List<SeatEvent> seats)
+
+            @com.fasterxml.jackson.annotation.JsonInclude(
+                    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+            java.util.List<SeatEvent> seats)
             implements WithSeats {
         public FeatureChecked {
             seats = seats == null ? java.util.List.of() : java.util.List.copyOf(seats);
@@ -77,8 +81,9 @@ public sealed interface CommandResult {
 
     /** The device was deactivated (after its buffered consumptions were added), and its seats freed. */
     record LicenseDeactivated(
-            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
-                    java.util.List<SeatEvent> seats)
+            @com.fasterxml.jackson.annotation.JsonInclude(
+                    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+            java.util.List<SeatEvent> seats)
             implements WithSeats {
         public LicenseDeactivated {
             seats = seats == null ? java.util.List.of() : java.util.List.copyOf(seats);

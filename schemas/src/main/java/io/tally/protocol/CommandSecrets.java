@@ -90,7 +90,8 @@ public final class CommandSecrets {
                 license.licenseType(),
                 license.maxActivations(),
                 license.validityPeriod(),
-                license.settings());
+                license.settings(),
+                license.floating());
     }
 
     private static boolean hasSealedUser(ManagementCommand.CreateOrder order) {

@@ -14,6 +14,10 @@ import java.util.List;
  * @param maxOverages how far past {@code maxConsumptions} the total may go when overages are allowed, else 0
  * @param features every feature of the license, by code order
  * @param updatedAt when the worker decided the last command that changed it
+ * @param floatingUsers for a floating-cloud license, how many devices may hold a seat at once; else absent
+ * @param floatingInUseDevices for a floating-cloud license, devices holding a seat as of {@code updatedAt}; else
+ *     absent. Seats that end while no device calls are freed by the worker's expiry run within a minute, which writes
+ *     a new balance
  */
 public record LicenseBalance(
         String tenantId,
@@ -27,17 +31,29 @@ public record LicenseBalance(
         boolean allowUnlimitedConsumptions,
         long maxOverages,
         List<FeatureBalance> features,
-        Instant updatedAt) {
+        Instant updatedAt,
+
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        Integer floatingUsers,
+
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        Integer floatingInUseDevices) {
 
     public LicenseBalance {
         features = List.copyOf(features);
     }
 
-    /** One feature's totals within a {@link LicenseBalance}. */
+    /** One feature's totals (and a floating feature's seats) within a {@link LicenseBalance}. */
     public record FeatureBalance(
             String code,
             long totalConsumptions,
             long maxConsumption,
             boolean allowUnlimitedConsumptions,
-            long maxOverages) {}
+            long maxOverages,
+
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            Integer floatingUsers,
+
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            Integer floatingInUseDevices) {}
 }

@@ -24,11 +24,13 @@ public sealed interface ManagementCommand extends Command {
             String authorizationMethod,
             String defaultLicenseType,
             Integer maxActivations,
-            FeatureSettings defaults)
+            FeatureSettings defaults,
+            FloatingSpec floating)
             implements ManagementCommand {
         public CreateProduct {
             Objects.requireNonNull(shortCode, "shortCode");
             Objects.requireNonNull(defaults, "defaults");
+            floating = floating == null ? FloatingSpec.none() : floating;
         }
 
         @Override
@@ -47,11 +49,13 @@ public sealed interface ManagementCommand extends Command {
             String code,
             String name,
             String featureType,
-            FeatureSettings settings)
+            FeatureSettings settings,
+            FloatingSpec floating)
             implements ManagementCommand {
         public CreateProductFeature {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(settings, "settings");
+            floating = floating == null ? FloatingSpec.none() : floating;
         }
 
         @Override
@@ -102,10 +106,23 @@ public sealed interface ManagementCommand extends Command {
             String licenseType,
             Integer maxActivations,
             Instant validityPeriod,
-            FeatureSettings settings) {
+            FeatureSettings settings,
+            FloatingSpec floating) {
         public LicenseSpec {
             users = users == null ? List.of() : List.copyOf(users);
             settings = settings == null ? FeatureSettings.none() : settings;
+            floating = floating == null ? FloatingSpec.none() : floating;
+        }
+
+        /** A license that takes the product's floating settings. */
+        public LicenseSpec(
+                String key,
+                List<UserSpec> users,
+                String licenseType,
+                Integer maxActivations,
+                Instant validityPeriod,
+                FeatureSettings settings) {
+            this(key, users, licenseType, maxActivations, validityPeriod, settings, FloatingSpec.none());
         }
     }
 

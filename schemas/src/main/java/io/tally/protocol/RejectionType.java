@@ -29,8 +29,7 @@ public enum RejectionType {
     LICENSE_BORROW_NOT_ALLOWED("license_borrow_not_allowed", "License does not allow borrowing"),
     BORROW_UNTIL_NOT_VALID("borrow_until_not_valid", "Borrow until field is not valid"),
     FEATURE_NOT_FLOATING("feature_not_floating", "License feature is not floating cloud feature."),
-    FLOATING_FEATURE_DEVICE_NOT_IN_USE(
-            "floating_feature_device_not_in_use", "Floating feature device is not in use"),
+    FLOATING_FEATURE_DEVICE_NOT_IN_USE("floating_feature_device_not_in_use", "Floating feature device is not in use"),
     IDEMPOTENCY_KEY_REUSED(
             "idempotency_key_reused", "This Idempotency-Key was already used with a different request", 422),
     ORDER_ID_EXISTS("order_id_exists", "An order with this id already exists", 409),

@@ -23,10 +23,13 @@ class LicenseApiDirectCalls {
     @Bean
     DirectCalls licenseApiCalls(
             LicenseApiController controller,
+            FloatingController floating,
             DirectAnswers answers,
             ApiExceptionHandler failures,
             MeterRegistry meters) {
-        return new DirectCalls(controller.directCalls(), answers, failures, meters);
+        var endpoints = new java.util.HashMap<>(controller.directCalls());
+        endpoints.putAll(floating.directCalls());
+        return new DirectCalls(endpoints, answers, failures, meters);
     }
 
     @Bean

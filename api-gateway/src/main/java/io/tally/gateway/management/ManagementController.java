@@ -91,7 +91,8 @@ class ManagementController {
                 method,
                 licenseType,
                 request.int32("max_activations", 0, limits.maxActivations()),
-                settings(request, "max_consumptions"));
+                settings(request, "max_consumptions"),
+                FloatingFields.of(request, true));
         return outcomes.send(
                 command,
                 result -> result instanceof CommandResult.ProductCreated created
@@ -126,7 +127,8 @@ class ManagementController {
                 request.text("code", null),
                 request.text("name", null),
                 type,
-                settings(request, "max_consumption"));
+                settings(request, "max_consumption"),
+                FloatingFields.of(request, false));
         return outcomes.send(
                 command,
                 result -> result instanceof CommandResult.FeatureCreated created
@@ -368,7 +370,8 @@ class ManagementController {
                 license.oneOf("license_type", LICENSE_TYPES),
                 license.int32("max_activations", 0, limits.maxActivations()),
                 license.instant("validity_period"),
-                settings(license, "max_consumptions"));
+                settings(license, "max_consumptions"),
+                FloatingFields.of(license, true));
     }
 
     private FeatureSettings settings(RequestFields node, String maxField) {

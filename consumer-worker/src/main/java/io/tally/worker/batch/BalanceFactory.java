@@ -36,9 +36,17 @@ public final class BalanceFactory {
                                 feature.meter().allowUnlimited(),
                                 feature.meter().allowOverages()
                                         ? feature.meter().maxOverages()
-                                        : 0))
+                                        : 0,
+                                feature.floating() == null
+                                        ? null
+                                        : feature.floating().users(),
+                                feature.floating() == null
+                                        ? null
+                                        : feature.seats().heldAt(updatedAt)))
                         .toList(),
-                updatedAt);
+                updatedAt,
+                license.floating() == null ? null : license.floating().users(),
+                license.floating() == null ? null : license.seats().heldAt(updatedAt));
     }
 
     /** The record key: the license's partition key, so a balance follows its commands' order. */

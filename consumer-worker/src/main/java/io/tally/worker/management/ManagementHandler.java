@@ -9,6 +9,7 @@ import static io.tally.worker.db.Tables.PRODUCT_FEATURE;
 
 import io.tally.protocol.CommandResult;
 import io.tally.protocol.FeatureSettings;
+import io.tally.protocol.FloatingSpec;
 import io.tally.protocol.ManagementCommand;
 import io.tally.protocol.Rejection;
 import io.tally.protocol.RejectionType;
@@ -28,6 +29,9 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ManagementHandler {
+
+    /** Minutes a seat is held after its last check-in when neither the call nor the product says (ADR 25). */
+    static final int DEFAULT_FLOATING_TIMEOUT = 120;
 
     /** The ledger's command types of License API requests (the simple names of {@link LicenseCommand}'s kinds). */
     private static final java.util.List<String> LICENSE_API_COMMAND_TYPES = java.util.Arrays.stream(
@@ -93,6 +97,15 @@ public class ManagementHandler {
                 .set(PRODUCT.ALLOW_NEGATIVE_CONSUMPTIONS, Boolean.TRUE.equals(defaults.allowNegativeConsumptions()))
                 .set(PRODUCT.RESET_CONSUMPTION, Boolean.TRUE.equals(defaults.resetConsumption()))
                 .set(PRODUCT.CONSUMPTION_PERIOD, defaults.consumptionPeriod())
+                .set(
+                        PRODUCT.IS_FLOATING_CLOUD,
+                        Boolean.TRUE.equals(command.floating().isFloatingCloud()))
+                .set(PRODUCT.FLOATING_USERS, orDefault(command.floating().floatingUsers(), 1))
+                .set(
+                        PRODUCT.FLOATING_TIMEOUT,
+                        orDefault(command.floating().floatingTimeout(), DEFAULT_FLOATING_TIMEOUT))
+                .set(PRODUCT.CAN_BORROW, Boolean.TRUE.equals(command.floating().canBorrow()))
+                .set(PRODUCT.MAX_BORROW_TIME, orDefault(command.floating().maxBorrowTime(), 0))
                 .returning(PRODUCT.ID)
                 .fetchOne(PRODUCT.ID);
         return new CommandResult.ProductCreated(id);
@@ -131,6 +144,15 @@ public class ManagementHandler {
                         Boolean.TRUE.equals(settings.allowNegativeConsumptions()))
                 .set(PRODUCT_FEATURE.RESET_CONSUMPTION, Boolean.TRUE.equals(settings.resetConsumption()))
                 .set(PRODUCT_FEATURE.CONSUMPTION_PERIOD, settings.consumptionPeriod())
+                .set(
+                        PRODUCT_FEATURE.IS_FLOATING_CLOUD,
+                        Boolean.TRUE.equals(command.floating().isFloatingCloud()))
+                .set(
+                        PRODUCT_FEATURE.FLOATING_USERS,
+                        orDefault(command.floating().floatingUsers(), 1))
+                .set(
+                        PRODUCT_FEATURE.FLOATING_TIMEOUT,
+                        orDefault(command.floating().floatingTimeout(), DEFAULT_FLOATING_TIMEOUT))
                 .returning(PRODUCT_FEATURE.ID)
                 .fetchOne(PRODUCT_FEATURE.ID);
         // Every existing license of the product gets its own copy.
@@ -213,6 +235,13 @@ public class ManagementHandler {
                 settings.resetConsumption() != null ? settings.resetConsumption() : product.getResetConsumption());
         row.setConsumptionPeriod(
                 settings.consumptionPeriod() != null ? settings.consumptionPeriod() : product.getConsumptionPeriod());
+        FloatingSpec floating = spec.floating();
+        row.setIsFloatingCloud(
+                floating.isFloatingCloud() != null ? floating.isFloatingCloud() : product.getIsFloatingCloud());
+        row.setFloatingUsers(orDefault(floating.floatingUsers(), product.getFloatingUsers()));
+        row.setFloatingTimeout(orDefault(floating.floatingTimeout(), product.getFloatingTimeout()));
+        row.setCanBorrow(floating.canBorrow() != null ? floating.canBorrow() : product.getCanBorrow());
+        row.setMaxBorrowTime(orDefault(floating.maxBorrowTime(), product.getMaxBorrowTime()));
         row.setOrderId(order.orderId());
         row.store();
         copyFeatures(tx, LICENSE.ID.eq(row.getId()));
@@ -232,7 +261,10 @@ public class ManagementHandler {
                         LICENSE_FEATURE.ALLOW_UNLIMITED_CONSUMPTIONS,
                         LICENSE_FEATURE.ALLOW_NEGATIVE_CONSUMPTIONS,
                         LICENSE_FEATURE.RESET_CONSUMPTION,
-                        LICENSE_FEATURE.CONSUMPTION_PERIOD)
+                        LICENSE_FEATURE.CONSUMPTION_PERIOD,
+                        LICENSE_FEATURE.IS_FLOATING_CLOUD,
+                        LICENSE_FEATURE.FLOATING_USERS,
+                        LICENSE_FEATURE.FLOATING_TIMEOUT)
                 .select(tx.select(
                                 LICENSE.ID,
                                 PRODUCT_FEATURE.ID,
@@ -242,7 +274,10 @@ public class ManagementHandler {
                                 PRODUCT_FEATURE.ALLOW_UNLIMITED_CONSUMPTIONS,
                                 PRODUCT_FEATURE.ALLOW_NEGATIVE_CONSUMPTIONS,
                                 PRODUCT_FEATURE.RESET_CONSUMPTION,
-                                PRODUCT_FEATURE.CONSUMPTION_PERIOD)
+                                PRODUCT_FEATURE.CONSUMPTION_PERIOD,
+                                PRODUCT_FEATURE.IS_FLOATING_CLOUD,
+                                PRODUCT_FEATURE.FLOATING_USERS,
+                                PRODUCT_FEATURE.FLOATING_TIMEOUT)
                         .from(LICENSE)
                         .join(PRODUCT_FEATURE)
                         .on(PRODUCT_FEATURE.PRODUCT_ID.eq(LICENSE.PRODUCT_ID))
@@ -324,5 +359,9 @@ public class ManagementHandler {
 
     private static long orZero(Long value) {
         return value == null ? 0 : value;
+    }
+
+    private static int orDefault(Integer value, int otherwise) {
+        return value == null ? otherwise : value;
     }
 }
