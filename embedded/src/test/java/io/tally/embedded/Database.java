@@ -46,4 +46,16 @@ final class Database {
             return rows.getLong(1);
         }
     }
+
+    /** The first column of every row, in the query's order. */
+    static java.util.List<String> queryStrings(DataSource dataSource, String query) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            var rows = connection.createStatement().executeQuery(query);
+            var values = new java.util.ArrayList<String>();
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+            return values;
+        }
+    }
 }

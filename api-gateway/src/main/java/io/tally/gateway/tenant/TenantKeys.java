@@ -63,6 +63,8 @@ public class TenantKeys implements SmartLifecycle {
     private volatile Thread thread;
     private volatile boolean stopping;
     private volatile boolean following;
+    /** Opened by {@link #stop()}: ends a wait before reading the topic again. */
+    private volatile CountDownLatch stopSignal = new CountDownLatch(1);
 
     @org.springframework.beans.factory.annotation.Autowired
     public TenantKeys(
@@ -129,6 +131,7 @@ public class TenantKeys implements SmartLifecycle {
     @Override
     public void start() {
         stopping = false;
+        stopSignal = new CountDownLatch(1);
         thread = Thread.ofPlatform().name("tally-tenant-keys").daemon().start(this::followUntilStopped);
     }
 
@@ -139,10 +142,8 @@ public class TenantKeys implements SmartLifecycle {
         if (current != null) {
             current.wakeup();
         }
-        Thread reader = thread;
-        if (reader != null) {
-            reader.interrupt(); // out of a wait before reading again
-        }
+        // Out of a wait before reading again; not an interrupt, which would fail the consumer's own close.
+        stopSignal.countDown();
         if (thread != null) {
             try {
                 thread.join(5_000);
@@ -183,8 +184,11 @@ public class TenantKeys implements SmartLifecycle {
                 LOGGER.error("Tenant key reader failed; reading {} again in {}", Topics.TENANTS, wait, e);
             }
             try {
-                Thread.sleep(wait);
+                if (stopSignal.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             }
             wait = wait.multipliedBy(2).compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : wait.multipliedBy(2);
