@@ -52,6 +52,7 @@ class FloatingLicenseIT {
     static LicenseApiClient client;
     static ExecutorService callers;
     static long seatsLicenseId;
+    static long productId;
 
     @BeforeAll
     static void start() throws Exception {
@@ -76,25 +77,25 @@ class FloatingLicenseIT {
         client = new LicenseApiClient(URI.create(pipeline.gatewayUrl()), TENANT.apiKey(), TENANT.sharedKey());
         callers = Executors.newVirtualThreadPerTaskExecutor();
 
-        assertThat(manage(
-                                "/api/v1/products/",
-                                Map.of(
-                                        "product_name",
-                                        "Floating",
-                                        "short_code",
-                                        PRODUCT,
-                                        "default_license_type",
-                                        "perpetual",
-                                        "max_activations",
-                                        DEVICES + 10,
-                                        "is_floating_cloud",
-                                        true,
-                                        "floating_users",
-                                        SEATS,
-                                        "floating_timeout",
-                                        1))
-                        .statusCode())
-                .isEqualTo(201);
+        var product = manage(
+                "/api/v1/products/",
+                Map.of(
+                        "product_name",
+                        "Floating",
+                        "short_code",
+                        PRODUCT,
+                        "default_license_type",
+                        "perpetual",
+                        "max_activations",
+                        DEVICES + 10,
+                        "is_floating_cloud",
+                        true,
+                        "floating_users",
+                        SEATS,
+                        "floating_timeout",
+                        1));
+        assertThat(product.statusCode()).as(product.body()).isEqualTo(201);
+        productId = JSON.readTree(product.body()).get("id").asLong();
         var order = manage(
                 "/api/v1/orders/create_order/",
                 Map.of(
@@ -250,12 +251,97 @@ class FloatingLicenseIT {
         JsonNode balance = latestBalance(seatsLicenseId);
         assertThat(balance.get("floating_in_use_devices").asInt()).isZero();
         assertThat(balance.get("floating_users").asInt()).isEqualTo(SEATS);
+        // every seat taken was renewed, released or expired, each reported once
+        Map<String, Long> kinds = seatEvents(seatsLicenseId);
+        assertThat(kinds.get("taken")).isEqualTo(SEATS + 1);
+        assertThat(kinds.get("released")).isEqualTo(1);
+        assertThat(kinds.get("expired")).isEqualTo(SEATS);
         // the borrowed seat outlives the timeout
         assertThat(Database.queryLong(
                         database,
                         "select count(*) from floating_seat s join license l on l.id = s.license_id"
                                 + " where l.license_key = '" + BORROW_KEY + "'"))
                 .isEqualTo(1);
+    }
+
+    @Test
+    @Order(5)
+    void shouldSeatFloatingFeaturesOnTheirOwnPool() throws Exception {
+        // given: a floating feature of one seat, copied to both licenses
+        var feature = manage(
+                "/api/v1/product-features/",
+                Map.of(
+                        "product",
+                        productId,
+                        "code",
+                        "render",
+                        "name",
+                        "Render",
+                        "feature_type",
+                        "activation",
+                        "is_floating_cloud",
+                        true,
+                        "floating_users",
+                        1,
+                        "floating_timeout",
+                        5));
+        assertThat(feature.statusCode()).as(feature.body()).isEqualTo(201);
+        Map<String, Object> first = with(identity(SEATS_KEY, device(0)), "feature", "render");
+        Map<String, Object> second = with(identity(SEATS_KEY, device(1)), "feature", "render");
+
+        // when / then
+        var taken = client.get("check_license_feature", first);
+        assertThat(taken.status()).as(taken.body()).isEqualTo(200);
+        JsonNode view = JSON.readTree(taken.body());
+        assertThat(view.get("is_floating_cloud").asBoolean()).isTrue();
+        assertThat(view.get("floating_in_use_devices").asInt()).isEqualTo(1);
+        assertThat(code(client.get("check_license_feature", second))).isEqualTo("floating_not_available");
+        assertThat(code(client.post("floating/feature_release", second)))
+                .isEqualTo("floating_feature_device_not_in_use");
+        assertThat(client.post("floating/feature_release", first).status()).isEqualTo(200);
+        assertThat(client.get("check_license_feature", second).status()).isEqualTo(200);
+        assertThat(code(client.post("floating/feature_borrow", with(first, "borrowed_until", null))))
+                .isEqualTo("license_borrow_not_allowed");
+        var borrowed = client.post(
+                "floating/feature_borrow",
+                with(with(identity(BORROW_KEY, "borrower-3"), "feature", "render"), "borrowed_until", null));
+        assertThat(borrowed.status()).as(borrowed.body()).isEqualTo(200);
+        assertThat(code(client.post(
+                        "floating/feature_release", with(identity(SEATS_KEY, device(0)), "feature", "nope"))))
+                .isEqualTo("invalid_license_feature_code");
+    }
+
+    /** How many seat events of each kind the events topic holds for the license's own seats. */
+    private static Map<String, Long> seatEvents(long licenseId) {
+        Map<String, Long> kinds = new java.util.TreeMap<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                Map.<String, Object>of(
+                        "bootstrap.servers",
+                        infra.bootstrapServers(),
+                        "isolation.level",
+                        "read_committed",
+                        "auto.offset.reset",
+                        "earliest",
+                        "group.id",
+                        "floating-events-" + System.nanoTime()),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.EVENTS));
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < until) {
+                for (var record : consumer.poll(Duration.ofMillis(300))) {
+                    JsonNode event = JSON.readTree(record.value());
+                    if (event.path("license_id").asLong() == licenseId) {
+                        for (JsonNode seat : event.path("seats")) {
+                            if (!seat.has("feature")) {
+                                kinds.merge(seat.get("kind").asString(), 1L, Long::sum);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return kinds;
     }
 
     private static JsonNode latestBalance(long licenseId) {
