@@ -97,10 +97,138 @@ class NodeSdkCompatibilityIT {
         }
     }
 
+    @Test
+    void shouldDriveEveryFloatingCallWithLicenseSpringsNodeSdk() throws Exception {
+        assumeTrue(available("node") && available("npm"), "node and npm are needed to run LicenseSpring's Node SDK");
+        Path sdk = installSdk();
+
+        // given: a floating-cloud license of one seat, borrowable, with a floating feature of one seat
+        var infra = TestInfrastructure.get();
+        var db = infra.databaseServer();
+        String jdbcUrl = infra.newDatabase("node_sdk_floating_it");
+        var tenant = new TenantCredentials(
+                "sdk-floating", "sdk-floating-api", "sdk-floating-shared-0123456789", "sdk-floating-mgmt");
+        try (var pipeline = TallyPipeline.startWorker(new TallyPipeline.Settings(
+                infra.bootstrapServers(), jdbcUrl, db.username(), db.password(), ENVELOPE_KEY, 0, 0, 3))) {
+            pipeline.tenants().register("SDK floating company", tenant);
+            pipeline.startGateway();
+            pipeline.awaitGatewayReady(Duration.ofMinutes(1));
+            var manage = new ManagementCalls(URI.create(pipeline.gatewayUrl()), tenant.managementKey());
+            long product = manage.created(
+                    "/api/v1/products/",
+                    java.util.Map.of(
+                            "product_name",
+                            "Seats",
+                            "short_code",
+                            "seat-app",
+                            "default_license_type",
+                            "perpetual",
+                            "max_activations",
+                            5,
+                            "is_floating_cloud",
+                            true,
+                            "floating_users",
+                            1,
+                            "floating_timeout",
+                            30,
+                            "can_borrow",
+                            true,
+                            "max_borrow_time",
+                            24));
+            manage.created(
+                    "/api/v1/product-features/",
+                    java.util.Map.of(
+                            "product",
+                            product,
+                            "code",
+                            "render",
+                            "name",
+                            "Render",
+                            "feature_type",
+                            "activation",
+                            "is_floating_cloud",
+                            true,
+                            "floating_users",
+                            1));
+            manage.created(
+                    "/api/v1/orders/create_order/",
+                    java.util.Map.of(
+                            "id",
+                            "sdk-floating-order",
+                            "items",
+                            List.of(java.util.Map.of(
+                                    "product_code",
+                                    "seat-app",
+                                    "licenses",
+                                    List.of(java.util.Map.of("key", "SEAT-0001"))))));
+            String publicKey = new io.tally.client.LicenseApiClient(
+                            URI.create(pipeline.gatewayUrl()), tenant.apiKey(), tenant.sharedKey())
+                    .get("public_key", java.util.Map.of("apikey", tenant.apiKey()))
+                    .body();
+            Path publicKeyFile = Files.writeString(sdk.resolve("floating-public.pem"), publicKey);
+
+            // when
+            List<String> lines = run(
+                    sdk,
+                    "node",
+                    "sdk-floating.js",
+                    pipeline.gatewayUrl(),
+                    tenant.apiKey(),
+                    tenant.sharedKey(),
+                    publicKeyFile.toString(),
+                    "seat-app",
+                    "SEAT-0001",
+                    "sdk-seat-1",
+                    "sdk-seat-2",
+                    "render");
+
+            // then: every step as expected, every answer the SDK read verified
+            assertThat(lines).as(String.join("\n", lines)).hasSize(11);
+            List<JsonNode> steps = lines.stream().map(JSON::readTree).toList();
+            assertThat(steps)
+                    .allSatisfy(step -> assertThat(step.get("ok").asBoolean())
+                            .as(step.toString())
+                            .isTrue());
+            JsonNode checked = steps.get(2).get("result");
+            assertThat(checked.get("is_floating_cloud").asBoolean()).isTrue();
+            assertThat(checked.get("floating_users").asInt()).isEqualTo(1);
+            assertThat(checked.get("floating_in_use_devices").asInt()).isEqualTo(1);
+            assertThat(steps.get(3).get("error").get("code").asString()).isEqualTo("floating_not_available");
+            assertThat(steps.get(4).get("result").get("max_borrow_time").asInt())
+                    .isEqualTo(24);
+            assertThat(steps.get(5).get("result").asBoolean()).isTrue();
+            assertThat(steps.get(7).get("result").get("floating_in_use_devices").asInt())
+                    .isEqualTo(1);
+            assertThat(steps.get(8).get("error").get("code").asString()).isEqualTo("floating_not_available");
+            assertThat(steps.get(10).get("result").get("borrowed_until").asString())
+                    .isNotBlank();
+        }
+    }
+
+    /** Management API calls that must create something (201), returning the new object's id. */
+    private record ManagementCalls(URI gateway, String managementKey) {
+        long created(String path, java.util.Map<String, ?> body) throws Exception {
+            var response = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(gateway.resolve(path))
+                                    .header("Authorization", "Api-Key " + managementKey)
+                                    .header("Content-Type", "application/json")
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                            JSON.writeValueAsString(body)))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(201);
+            JsonNode created = JSON.readTree(response.body());
+            return created.has("id") && created.get("id").isNumber()
+                    ? created.get("id").asLong()
+                    : 0;
+        }
+    }
+
     private static Path installSdk() throws IOException, InterruptedException {
         Path directory = Path.of("target", "node-sdk").toAbsolutePath();
         Files.createDirectories(directory);
-        for (String file : List.of("package.json", "sdk-compatibility.js")) {
+        for (String file : List.of("package.json", "sdk-compatibility.js", "sdk-floating.js")) {
             Files.copy(
                     Path.of("src", "test", "node", file),
                     directory.resolve(file),
