@@ -28,6 +28,15 @@ final class BenchEnvironment implements AutoCloseable {
     static final String PRODUCT = "bench-app";
     static final String HARDWARE_ID = "bench-device";
     static final String HOT = "HOT-LICENSE";
+    /** The floating profile's product and its one license, of {@link #FLOAT_SEATS} seats for {@link #FLOAT_DEVICES}. */
+    static final String FLOAT_PRODUCT = "bench-float";
+
+    static final String FLOAT_LICENSE = "FLOAT-LICENSE";
+    static final int FLOAT_DEVICES = 5_000;
+    static final int FLOAT_SEATS = 1_000;
+    /** Minutes a seat is held: longer than any run, so seats are taken, renewed and refused, never expire. */
+    static final int FLOAT_TIMEOUT = 60;
+
     static final long LIMIT = 1_000_000_000_000L;
     static final TenantCredentials TENANT =
             new TenantCredentials("bench-tenant", "bench-api-key", "bench-shared-key-0123456789", "bench-mgmt");
@@ -86,6 +95,7 @@ final class BenchEnvironment implements AutoCloseable {
         TallyPipeline tally = TallyPipeline.startWorker(settings);
         tally.tenants().register("Bench", TENANT);
         seedTally(tally, zipfLicenses);
+        seedTallyFloating(tally);
         tally.startGateway(Map.of("logging.level.root", "WARN"));
         tally.awaitGatewayReady(Duration.ofMinutes(2));
         NaiveService naive = NaiveService.start(
@@ -97,7 +107,35 @@ final class BenchEnvironment implements AutoCloseable {
                 TENANT.apiKey(),
                 TENANT.sharedKey(),
                 tally.tenants().find(TENANT.tenantId()).orElseThrow().responsePrivateKey());
+        naive.addFloatingLicense(FLOAT_LICENSE, FLOAT_SEATS, FLOAT_TIMEOUT);
         return new BenchEnvironment(postgres, kafka, tally, naive, settings, licenses);
+    }
+
+    /** The floating profile's license in Tally, with every one of its devices activated. */
+    private static void seedTallyFloating(TallyPipeline tally) throws SQLException {
+        try (Connection connection = tally.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("insert into product (tenant_id, short_code, name) values ('" + TENANT.tenantId() + "', '"
+                    + FLOAT_PRODUCT + "', 'Bench floating')");
+            statement.execute("insert into license (tenant_id, product_id, license_key, license_type, max_activations,"
+                    + " is_floating_cloud, floating_users, floating_timeout) select '" + TENANT.tenantId()
+                    + "', p.id, '"
+                    + FLOAT_LICENSE + "', 'perpetual', " + FLOAT_DEVICES + ", true, " + FLOAT_SEATS + ", "
+                    + FLOAT_TIMEOUT + " from product p where p.short_code = '" + FLOAT_PRODUCT + "'");
+            statement.execute("insert into device (license_id, hardware_id) select l.id, 'float-device-' || i"
+                    + " from license l, generate_series(0, " + (FLOAT_DEVICES - 1) + ") i where l.license_key = '"
+                    + FLOAT_LICENSE + "'");
+        }
+    }
+
+    /** Seats held now in Tally's floating license (rows of floating_seat not yet ended). */
+    long tallySeatsHeld() throws SQLException {
+        try (Connection connection = tally.dataSource().getConnection();
+                Statement statement = connection.createStatement();
+                var rows = statement.executeQuery("select count(*) from floating_seat where held_until > now()")) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     private static void seedTally(TallyPipeline tally, int zipfLicenses) throws SQLException {

@@ -81,7 +81,13 @@ public final class TallyBench implements Callable<Integer> {
     @Option(names = "--systems", split = ",", defaultValue = "naive,tally", description = "Default: ${DEFAULT-VALUE}.")
     List<String> systems;
 
-    @Option(names = "--profiles", split = ",", defaultValue = "hot,zipf", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--profiles",
+            split = ",",
+            defaultValue = "hot,zipf,floating",
+            description =
+                    "Load profiles: hot (one license), zipf (10,000 licenses), floating (5,000 devices checking in"
+                            + " on one license of 1,000 seats). Default: ${DEFAULT-VALUE}.")
     List<String> profiles;
 
     @Option(
@@ -261,7 +267,20 @@ public final class TallyBench implements Callable<Integer> {
             List<StepResult> steps = new ArrayList<>();
             for (String profile : profiles) {
                 for (var target : targets) {
-                    steps.addAll(ladder(load, target, profile, bodies, profile.equals("hot") ? hot : zipfLicense));
+                    if (profile.equals("floating")) {
+                        steps.addAll(ladder(load, target, profile, FLOATING_CHECK_IN, FLOATING_SERVED));
+                    } else {
+                        IntSupplier licensesOf = profile.equals("hot") ? hot : zipfLicense;
+                        steps.addAll(ladder(
+                                load,
+                                target,
+                                profile,
+                                () -> new OpenLoopLoad.Call(
+                                        org.eclipse.jetty.http.HttpMethod.POST,
+                                        "/api/v4/add_consumption",
+                                        bodies[licensesOf.getAsInt()]),
+                                "200"::equals));
+                    }
                 }
             }
 
@@ -293,6 +312,15 @@ public final class TallyBench implements Callable<Integer> {
             checks.put(
                     "Analytics example: units per hour and product read from tally.events.v1 equal the ledger's",
                     analyticsMatchLedger(environment));
+            if (profiles.contains("floating")) {
+                long tallySeats = environment.tallySeatsHeld();
+                long naiveSeats = environment.naive.seatsHeld();
+                System.out.printf("  floating seats held: Tally %d, naive %d%n", tallySeats, naiveSeats);
+                checks.put(
+                        "Floating: neither system holds more seats than floating_users (" + BenchEnvironment.FLOAT_SEATS
+                                + ")",
+                        tallySeats <= BenchEnvironment.FLOAT_SEATS && naiveSeats <= BenchEnvironment.FLOAT_SEATS);
+            }
 
             var results =
                     new BenchResults(command, startedAt, machine(), steps, burstResult, acceptedLost, replay, checks);
@@ -384,9 +412,25 @@ public final class TallyBench implements Callable<Integer> {
         }
     }
 
+    /** A random device of the floating license checking in ({@code check_license} takes or renews its seat). */
+    private static final java.util.function.Supplier<OpenLoopLoad.Call> FLOATING_CHECK_IN = () -> new OpenLoopLoad.Call(
+            org.eclipse.jetty.http.HttpMethod.GET,
+            "/api/v4/check_license?product=" + BenchEnvironment.FLOAT_PRODUCT + "&license_key="
+                    + BenchEnvironment.FLOAT_LICENSE + "&hardware_id=float-device-"
+                    + java.util.concurrent.ThreadLocalRandom.current().nextInt(BenchEnvironment.FLOAT_DEVICES),
+            null);
+
+    /** A check-in is served when the device gets its seat, or is told none is free: both are right answers. */
+    private static final java.util.function.Predicate<String> FLOATING_SERVED =
+            outcome -> outcome.equals("200") || outcome.equals("400 floating_not_available");
+
     /** Steps up the ladder until the system saturates (p99 over 1 s, errors, or well under the offered rate). */
     private List<StepResult> ladder(
-            OpenLoopLoad load, OpenLoopLoad.Target target, String profile, byte[][] bodies, IntSupplier licenses)
+            OpenLoopLoad load,
+            OpenLoopLoad.Target target,
+            String profile,
+            java.util.function.Supplier<OpenLoopLoad.Call> calls,
+            java.util.function.Predicate<String> served)
             throws Exception {
         List<StepResult> steps = new ArrayList<>();
         for (double rate : LADDER) {
@@ -396,8 +440,7 @@ public final class TallyBench implements Callable<Integer> {
             // One step of the hot license, where the latency target is missed, is profiled.
             boolean profiled = target.system().equals("tally") && profile.equals("hot") && rate == 1_000;
             var recording = profiled ? ProfileSummary.start() : null;
-            StepResult step =
-                    load.run(target, profile, rate, Duration.ofSeconds(stepSeconds), bodies, licenses, drain());
+            StepResult step = load.run(target, profile, rate, Duration.ofSeconds(stepSeconds), calls, served, drain());
             if (profiled) {
                 cpuProfiles.append(ProfileSummary.stop(
                         recording,

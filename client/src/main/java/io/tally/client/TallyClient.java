@@ -23,6 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
             TallyClient.Deactivate.class,
             TallyClient.CheckLicense.class,
             TallyClient.CheckFeature.class,
+            TallyClient.FloatingRelease.class,
+            TallyClient.FloatingBorrow.class,
+            TallyClient.FeatureRelease.class,
+            TallyClient.FeatureBorrow.class,
             TallyClient.SeedDemo.class
         },
         description = "Sends signed License API calls to Tally (or any LicenseSpring-compatible server).")
@@ -218,6 +222,84 @@ public final class TallyClient {
             Map<String, Object> query = target.identity();
             query.put("feature", target.pick(feature, "feature", "--feature"));
             return print(target, target.client().get("check_license_feature", query));
+        }
+    }
+
+    @Command(
+            name = "floating-release",
+            description = "POST /api/v4/floating/release: give back the device's seat on a floating license.")
+    static final class FloatingRelease implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target = new Target();
+
+        @Override
+        public Integer call() throws Exception {
+            return print(target, target.client().post("floating/release", target.identity()));
+        }
+    }
+
+    @Command(
+            name = "floating-borrow",
+            description = "POST /api/v4/floating/borrow: keep the device's seat for offline use until a time.")
+    static final class FloatingBorrow implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target = new Target();
+
+        @Option(
+                names = "--until",
+                description = "UTC time the borrow ends (e.g. 2026-12-24T18:00:00Z); default: the longest the license"
+                        + " allows (borrowed_until null).")
+        String until;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = target.identity();
+            body.put("borrowed_until", until);
+            return print(target, target.client().post("floating/borrow", body));
+        }
+    }
+
+    @Command(
+            name = "feature-release",
+            description = "POST /api/v4/floating/feature_release: give back the device's seat on a floating feature.")
+    static final class FeatureRelease implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target = new Target();
+
+        @Option(names = "--feature", description = "Feature code (default: the demo's).")
+        String feature;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = target.identity();
+            body.put("feature", target.pick(feature, "feature", "--feature"));
+            return print(target, target.client().post("floating/feature_release", body));
+        }
+    }
+
+    @Command(
+            name = "feature-borrow",
+            description = "POST /api/v4/floating/feature_borrow: keep the device's seat on a floating feature until a"
+                    + " time.")
+    static final class FeatureBorrow implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target = new Target();
+
+        @Option(names = "--feature", description = "Feature code (default: the demo's).")
+        String feature;
+
+        @Option(
+                names = "--until",
+                description =
+                        "UTC time the borrow ends; default: the longest the license allows (borrowed_until" + " null).")
+        String until;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = target.identity();
+            body.put("feature", target.pick(feature, "feature", "--feature"));
+            body.put("borrowed_until", until);
+            return print(target, target.client().post("floating/feature_borrow", body));
         }
     }
 

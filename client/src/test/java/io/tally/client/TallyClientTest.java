@@ -27,7 +27,28 @@ class TallyClientTest {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        server.createContext("/api/v4/floating/borrow", exchange -> {
+            borrowBodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            byte[] body = "{\"borrowed_until\":\"2026-12-24T18:00:00Z\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
         server.start();
+    }
+
+    private final java.util.List<String> borrowBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Test
+    void shouldBorrowForTheLongestUnlessAnEndIsGiven() {
+        String[] longest = runCommand("floating-borrow");
+        String[] until = runCommand("floating-borrow", "--until", "2026-12-24T18:00:00Z");
+
+        assertThat(longest[0]).isEqualTo("0");
+        assertThat(until[0]).isEqualTo("0");
+        assertThat(borrowBodies).hasSize(2);
+        assertThat(borrowBodies.get(0)).contains("\"borrowed_until\":null", "\"hardware_id\":\"h\"");
+        assertThat(borrowBodies.get(1)).contains("\"borrowed_until\":\"2026-12-24T18:00:00Z\"");
     }
 
     @AfterEach
@@ -67,15 +88,23 @@ class TallyClientTest {
                                 .isNotBlank()));
     }
 
-    /** {exit code, standard output, standard error}. */
+    /** {exit code, standard output, standard error} of {@code check-license} with {@code extra}. */
     private String[] run(String... extra) {
+        String[] arguments = new String[extra.length + 1];
+        arguments[0] = "check-license";
+        System.arraycopy(extra, 0, arguments, 1, extra.length);
+        return runCommand(arguments);
+    }
+
+    /** {exit code, standard output, standard error} of the subcommand {@code command[0]}, its options after it. */
+    private String[] runCommand(String... command) {
         var out = new StringWriter();
         var err = new StringWriter();
         var commandLine = new CommandLine(new TallyClient());
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         var arguments = new java.util.ArrayList<>(java.util.List.of(
-                "check-license",
+                command[0],
                 "--url",
                 "http://127.0.0.1:" + server.getAddress().getPort(),
                 "--api-key",
@@ -88,7 +117,7 @@ class TallyClientTest {
                 "K",
                 "--hardware-id",
                 "h"));
-        arguments.addAll(java.util.List.of(extra));
+        arguments.addAll(java.util.List.of(command).subList(1, command.length));
         int code = commandLine.execute(arguments.toArray(String[]::new));
         return new String[] {
             Integer.toString(code),

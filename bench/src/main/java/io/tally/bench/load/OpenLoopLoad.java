@@ -25,7 +25,8 @@ import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpMethod;
 
 /**
- * An open-loop load generator for {@code POST /api/v4/add_consumption}: request i is due at {@code start + i / rate}
+ * An open-loop load generator for the License API ({@code POST /api/v4/add_consumption}, or any signed call): request
+ * i is due at {@code start + i / rate}
  * and is sent then whether or not earlier ones have been answered, and its latency is measured from that due time, so
  * a slow server cannot slow the load down and hide its own latency (no coordinated omission). Requests are signed as
  * LicenseSpring's SDKs sign them.
@@ -53,9 +54,13 @@ public final class OpenLoopLoad implements AutoCloseable {
         http.start();
     }
 
+    /** One request: its method, its path with any query, and its JSON body ({@code null} for none). */
+    public record Call(HttpMethod method, String pathAndQuery, byte[] body) {}
+
     /**
-     * Sends {@code rate × duration} requests, each for the license body {@code bodies[licenses.getAsInt()]}, and waits
-     * up to {@code drain} after the last for the answers; unanswered ones count as {@code timeout}.
+     * Sends {@code rate × duration} {@code add_consumption} requests, each for the license body
+     * {@code bodies[licenses.getAsInt()]}, and waits up to {@code drain} after the last for the answers; unanswered
+     * ones count as {@code timeout}. Throughput counts the 200s.
      */
     public StepResult run(
             Target target,
@@ -66,12 +71,35 @@ public final class OpenLoopLoad implements AutoCloseable {
             IntSupplier licenses,
             Duration drain)
             throws InterruptedException {
+        return run(
+                target,
+                profile,
+                rate,
+                duration,
+                () -> new Call(HttpMethod.POST, "/api/v4/add_consumption", bodies[licenses.getAsInt()]),
+                "200"::equals,
+                drain);
+    }
+
+    /**
+     * Sends {@code rate × duration} requests as {@code calls} makes them and waits up to {@code drain} after the last
+     * for the answers; unanswered ones count as {@code timeout}. Throughput counts the outcomes {@code served} accepts
+     * ({@code 200}, or {@code 400 <code>}: a refusal can be the right answer).
+     */
+    public StepResult run(
+            Target target,
+            String profile,
+            double rate,
+            Duration duration,
+            java.util.function.Supplier<Call> calls,
+            java.util.function.Predicate<String> served,
+            Duration drain)
+            throws InterruptedException {
         long total = Math.max(1, Math.round(rate * duration.toNanos() / 1e9));
         Recorder latencies = new Recorder(HIGHEST_MICROS, 3);
         Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
         AtomicLong lastAnswer = new AtomicLong();
         LongAdder answered = new LongAdder();
-        URI uri = target.baseUrl().resolve("/api/v4/add_consumption");
         String[] signedFor = {"", ""}; // date header, authorization: signing once a second is what clients do too
 
         long start = System.nanoTime();
@@ -86,13 +114,16 @@ public final class OpenLoopLoad implements AutoCloseable {
                 signedFor[0] = date;
                 signedFor[1] = LicenseApiClient.authorization(target.apiKey(), target.sharedKey(), date);
             }
-            Request request = http.newRequest(uri)
-                    .method(HttpMethod.POST)
+            Call call = calls.get();
+            Request request = http.newRequest(target.baseUrl().resolve(call.pathAndQuery()))
+                    .method(call.method())
                     .timeout(60, TimeUnit.SECONDS)
                     .headers(headers -> headers.put("Date", signedFor[0])
                             .put("Authorization", signedFor[1])
-                            .put("Accept", "application/json"))
-                    .body(new BytesRequestContent("application/json", bodies[licenses.getAsInt()]));
+                            .put("Accept", "application/json"));
+            if (call.body() != null) {
+                request.body(new BytesRequestContent("application/json", call.body()));
+            }
             request.send(new BufferingResponseListener(64 * 1024) {
                 @Override
                 public void onComplete(Result result) {
@@ -129,7 +160,11 @@ public final class OpenLoopLoad implements AutoCloseable {
                 profile,
                 rate,
                 total,
-                counted.getOrDefault("200", 0L) / seconds,
+                counted.entrySet().stream()
+                                .filter(entry -> served.test(entry.getKey()))
+                                .mapToLong(Map.Entry::getValue)
+                                .sum()
+                        / seconds,
                 histogram.getValueAtPercentile(50) / 1000.0,
                 histogram.getValueAtPercentile(99) / 1000.0,
                 histogram.getValueAtPercentile(99.9) / 1000.0,

@@ -6,7 +6,8 @@ import java.util.Map;
  * One load step as measured: the rate offered, what came back, and latency from each request's intended start (so a
  * request that waited for the generator or a connection counts its wait).
  *
- * @param throughput successful (HTTP 200) answers per second over the step, from its start to the last answer
+ * @param throughput answers served per second over the step (HTTP 200, and for the floating profile the refusal
+ *     {@code floating_not_available} too), from its start to the last answer
  * @param outcomes answers by status and error code (e.g. {@code 200}, {@code 429 too_many_requests}, {@code io
  *     TimeoutException})
  */

@@ -37,7 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The design Tally exists to beat, as the benchmark's baseline and not part of Tally: {@code add_consumption} as one
  * PostgreSQL transaction per HTTP request, an {@code UPDATE … WHERE total + n <= max} of the license row and a ledger
- * {@code INSERT}. It authenticates the same signed requests the same way (HMAC over the Date header, 15-minute skew)
+ * {@code INSERT}; and {@code check_license} on a floating license as one transaction that locks the license row,
+ * counts the seats still held and upserts the device's seat. It authenticates the same signed requests the same way (HMAC over the Date header, 15-minute skew)
  * and validates the same fields, so the two differ only in how they reach the database.
  *
  * <p>Requests run on virtual threads; the pool holds {@code connections} PostgreSQL connections (8 is where pgbench
@@ -94,6 +95,12 @@ public final class NaiveService implements AutoCloseable {
             statement.execute("create table ledger (id uuid primary key, license_key varchar(255) not null,"
                     + " hardware_id varchar(255) not null, consumptions integer not null, total_after bigint not null,"
                     + " accepted_at timestamp with time zone not null)");
+            // Floating seats, the obvious way: a license row to lock, a row per device holding a seat.
+            statement.execute("create table seat_license (license_key varchar(255) primary key,"
+                    + " floating_users integer not null, floating_timeout integer not null)");
+            statement.execute("create table seat (license_key varchar(255) not null, hardware_id varchar(255) not null,"
+                    + " held_until timestamp with time zone not null, primary key (license_key, hardware_id))");
+            statement.execute("create index seat_held_until on seat (license_key, held_until)");
             try (PreparedStatement insert = connection.prepareStatement("insert into license values (?, 0, ?)")) {
                 for (String license : licenses) {
                     insert.setString(1, license);
@@ -150,13 +157,42 @@ public final class NaiveService implements AutoCloseable {
 
     private record Answer(int status, String body) {}
 
+    /** Adds a floating license of {@code users} seats held {@code timeoutMinutes} after each check-in. */
+    public void addFloatingLicense(String licenseKey, int users, int timeoutMinutes) throws SQLException {
+        try (Connection connection = database.getConnection();
+                PreparedStatement insert = connection.prepareStatement("insert into seat_license values (?, ?, ?)")) {
+            insert.setString(1, licenseKey);
+            insert.setInt(2, users);
+            insert.setInt(3, timeoutMinutes);
+            insert.executeUpdate();
+            connection.commit();
+        }
+    }
+
+    /** Seats held now, for checking a run. */
+    public long seatsHeld() throws SQLException {
+        try (Connection connection = database.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("select count(*) from seat where held_until > now()")) {
+            rows.next();
+            long held = rows.getLong(1);
+            connection.commit();
+            return held;
+        }
+    }
+
     private Answer answer(Request request) {
-        if (!request.getHttpURI().getPath().equals("/api/v4/add_consumption")) {
+        String path = request.getHttpURI().getPath();
+        boolean checkLicense = path.equals("/api/v4/check_license");
+        if (!checkLicense && !path.equals("/api/v4/add_consumption")) {
             return error(404, "not_found");
         }
         String problem = authenticationProblem(request);
         if (problem != null) {
             return error(401, problem);
+        }
+        if (checkLicense) {
+            return checkIn(request);
         }
         JsonNode body;
         try {
@@ -198,6 +234,79 @@ public final class NaiveService implements AutoCloseable {
                             "{\"license_key\":" + JSON.writeValueAsString(license.asString())
                                     + ",\"total_consumptions\":" + total + "}");
                 }
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            return error(503, "service_unavailable");
+        }
+    }
+
+    /**
+     * {@code check_license} on a floating license, one transaction: lock the license row, keep the device's seat if it
+     * holds one, else count the seats still held and take one if any is free, and write the device's seat.
+     */
+    private Answer checkIn(Request request) {
+        var query = org.eclipse.jetty.util.UrlEncoded.decodeQuery(
+                request.getHttpURI().getQuery());
+        String license = query.getValue("license_key");
+        String hardware = query.getValue("hardware_id");
+        if (license == null || hardware == null) {
+            return error(400, "missing_field");
+        }
+        try (Connection connection = database.getConnection()) {
+            try {
+                int users;
+                int timeout;
+                try (PreparedStatement lock = connection.prepareStatement("select floating_users, floating_timeout"
+                        + " from seat_license where license_key = ? for update")) {
+                    lock.setString(1, license);
+                    try (ResultSet rows = lock.executeQuery()) {
+                        if (!rows.next()) {
+                            connection.rollback();
+                            return error(400, "license_not_found");
+                        }
+                        users = rows.getInt(1);
+                        timeout = rows.getInt(2);
+                    }
+                }
+                boolean holds;
+                try (PreparedStatement own = connection.prepareStatement(
+                        "select 1 from seat where license_key = ? and hardware_id = ? and held_until > now()")) {
+                    own.setString(1, license);
+                    own.setString(2, hardware);
+                    try (ResultSet rows = own.executeQuery()) {
+                        holds = rows.next();
+                    }
+                }
+                long inUse;
+                try (PreparedStatement count = connection.prepareStatement(
+                        "select count(*) from seat where license_key = ? and held_until > now()")) {
+                    count.setString(1, license);
+                    try (ResultSet rows = count.executeQuery()) {
+                        rows.next();
+                        inUse = rows.getLong(1);
+                    }
+                }
+                if (!holds && inUse >= users) {
+                    connection.rollback();
+                    return error(400, "floating_not_available");
+                }
+                try (PreparedStatement seat = connection.prepareStatement("insert into seat values (?, ?, now() +"
+                        + " make_interval(mins => ?)) on conflict (license_key, hardware_id) do update set"
+                        + " held_until = excluded.held_until")) {
+                    seat.setString(1, license);
+                    seat.setString(2, hardware);
+                    seat.setInt(3, timeout);
+                    seat.executeUpdate();
+                }
+                connection.commit();
+                return new Answer(
+                        200,
+                        "{\"license_key\":" + JSON.writeValueAsString(license) + ",\"is_floating_cloud\":true,"
+                                + "\"floating_users\":" + users + ",\"floating_in_use_devices\":"
+                                + (holds ? inUse : inUse + 1) + "}");
             } catch (SQLException e) {
                 connection.rollback();
                 throw e;
