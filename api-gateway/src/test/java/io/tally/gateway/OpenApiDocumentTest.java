@@ -46,6 +46,12 @@ class OpenApiDocumentTest {
             for (Method method : Class.forName(candidate.getBeanClassName()).getDeclaredMethods()) {
                 GetMapping get = method.getAnnotation(GetMapping.class);
                 PostMapping post = method.getAnnotation(PostMapping.class);
+                org.springframework.web.bind.annotation.PatchMapping patch =
+                        method.getAnnotation(org.springframework.web.bind.annotation.PatchMapping.class);
+                if (patch != null) {
+                    Arrays.stream(patch.value())
+                            .forEach(path -> mapped.add("PATCH " + path.replaceAll("\\{[^}]+}", "{}")));
+                }
                 if (get != null) {
                     Arrays.stream(get.value()).forEach(path -> mapped.add("GET " + path.replaceAll("\\{[^}]+}", "{}")));
                 }

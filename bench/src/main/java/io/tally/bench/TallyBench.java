@@ -449,8 +449,12 @@ public final class TallyBench implements Callable<Integer> {
             }
             steps.add(step);
             System.out.println("  " + describe(step));
+            long failed = step.outcomes().entrySet().stream()
+                    .filter(outcome -> !served.test(outcome.getKey()))
+                    .mapToLong(Map.Entry::getValue)
+                    .sum();
             boolean saturated =
-                    step.p99Millis() > 1_000 || step.errors() > step.sent() / 100 || step.throughput() < 0.8 * rate;
+                    step.p99Millis() > 1_000 || failed > step.sent() / 100 || step.throughput() < 0.8 * rate;
             if (saturated) {
                 break;
             }

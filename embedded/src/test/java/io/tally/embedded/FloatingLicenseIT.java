@@ -311,6 +311,39 @@ class FloatingLicenseIT {
                 .isEqualTo("invalid_license_feature_code");
     }
 
+    @Test
+    @Order(6)
+    void shouldChangeALicensesFloatingSettingsAndFreeItsSeatsWhenItStopsFloating() throws Exception {
+        // given: the 20-seat license with two seats held
+        assertThat(client.get("check_license", identity(SEATS_KEY, device(0))).status())
+                .isEqualTo(200);
+        assertThat(client.get("check_license", identity(SEATS_KEY, device(1))).status())
+                .isEqualTo(200);
+
+        // when: one seat only, then not floating
+        var oneSeat = management("PATCH", "/api/v1/licenses/" + seatsLicenseId + "/", Map.of("floating_users", 1));
+        var third = client.get("check_license", identity(SEATS_KEY, device(2)));
+        var notFloating =
+                management("PATCH", "/api/v1/licenses/" + seatsLicenseId + "/", Map.of("is_floating_cloud", false));
+        var plain = client.get("check_license", identity(SEATS_KEY, device(3)));
+
+        // then
+        assertThat(oneSeat.statusCode()).as(oneSeat.body()).isEqualTo(200);
+        assertThat(JSON.readTree(oneSeat.body()).get("floating_users").asInt()).isEqualTo(1);
+        assertThat(code(third)).isEqualTo("floating_not_available");
+        assertThat(notFloating.statusCode()).as(notFloating.body()).isEqualTo(200);
+        assertThat(JSON.readTree(notFloating.body()).has("is_floating_cloud")).isFalse();
+        assertThat(plain.status()).isEqualTo(200);
+        // its own seats freed; its floating feature's are its own pool and stay
+        assertThat(Database.queryLong(
+                        database,
+                        "select count(*) from floating_seat where feature_code = '' and license_id = "
+                                + seatsLicenseId))
+                .isZero();
+        assertThat(Database.queryLong(database, "select floating_users from license where id = " + seatsLicenseId))
+                .isEqualTo(1);
+    }
+
     /** How many seat events of each kind the events topic holds for the license's own seats. */
     private static Map<String, Long> seatEvents(long licenseId) {
         Map<String, Long> kinds = new java.util.TreeMap<>();

@@ -11,7 +11,8 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = LicenseChange.ResetConsumption.class, name = "ResetConsumption"),
     @JsonSubTypes.Type(value = LicenseChange.SetEnabled.class, name = "SetEnabled"),
     @JsonSubTypes.Type(value = LicenseChange.OverrideFeature.class, name = "OverrideFeature"),
-    @JsonSubTypes.Type(value = LicenseChange.BlacklistDevice.class, name = "BlacklistDevice")
+    @JsonSubTypes.Type(value = LicenseChange.BlacklistDevice.class, name = "BlacklistDevice"),
+    @JsonSubTypes.Type(value = LicenseChange.UpdateFloating.class, name = "UpdateFloating")
 })
 public sealed interface LicenseChange {
 
@@ -32,4 +33,15 @@ public sealed interface LicenseChange {
 
     /** Blacklists one device of the license; it is refused everywhere from then on. */
     record BlacklistDevice(long deviceId) implements LicenseChange {}
+
+    /**
+     * {@code PATCH /api/v1/licenses/{id}/}: the license's floating settings; {@code null} ones stay as they are. A
+     * license made not floating frees every seat at once; fewer {@code floating_users} than seats held takes none away
+     * (the holders keep theirs until they end) but admits no one until there is room.
+     */
+    record UpdateFloating(FloatingSpec floating) implements LicenseChange {
+        public UpdateFloating {
+            Objects.requireNonNull(floating, "floating");
+        }
+    }
 }

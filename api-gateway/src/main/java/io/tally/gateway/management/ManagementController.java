@@ -7,13 +7,10 @@ import io.tally.gateway.consumption.Outcomes;
 import io.tally.gateway.consumption.Requests;
 import io.tally.gateway.validation.InputLimits;
 import io.tally.gateway.validation.RequestFields;
-import io.tally.protocol.Command;
 import io.tally.protocol.CommandResult;
 import io.tally.protocol.CommandSecrets;
 import io.tally.protocol.FeatureSettings;
 import io.tally.protocol.LicenseChange;
-import io.tally.protocol.LicenseCommand;
-import io.tally.protocol.LicenseRef;
 import io.tally.protocol.ManagementCommand;
 import io.tally.protocol.TenantCredentials;
 import java.time.Clock;
@@ -22,12 +19,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -51,6 +45,7 @@ class ManagementController {
     private final Clock clock;
     private final InputLimits limits;
     private final CommandSecrets secrets;
+    private final LicenseChanges licenseChanges;
 
     ManagementController(
             ManagementAuthentication authentication,
@@ -58,9 +53,11 @@ class ManagementController {
             ApiJson json,
             Clock clock,
             InputLimits limits,
-            CommandSecrets secrets) {
+            CommandSecrets secrets,
+            LicenseChanges licenseChanges) {
         this.limits = limits;
         this.secrets = secrets;
+        this.licenseChanges = licenseChanges;
         this.authentication = authentication;
         this.outcomes = outcomes;
         this.json = json;
@@ -217,123 +214,12 @@ class ManagementController {
                 "license-product-features",
                 request.root(),
                 limits);
-        return changeLicense(
+        return licenseChanges.send(
                 tenant,
                 licenseId,
                 idempotency,
                 new LicenseChange.OverrideFeature(productFeatureId, settings),
                 result -> result instanceof CommandResult.LicenseChecked checked ? created(checked.license()) : null);
-    }
-
-    @GetMapping("/api/v1/licenses/{id}/")
-    CompletableFuture<ResponseEntity<byte[]>> getLicense(
-            @RequestHeader(value = "Authorization", required = false) String authorization,
-            @PathVariable("id") long id) {
-        TenantCredentials tenant = authenticate(authorization);
-        return changeLicense(tenant, id, null, new LicenseChange.Read(), this::licenseBody);
-    }
-
-    @PostMapping("/api/v1/licenses/{id}/reset_consumption")
-    CompletableFuture<ResponseEntity<byte[]>> resetConsumption(
-            @RequestHeader(value = "Authorization", required = false) String authorization,
-            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
-            @PathVariable("id") long id) {
-        TenantCredentials tenant = authenticate(authorization);
-        return changeLicense(
-                tenant,
-                id,
-                Requests.idempotency(
-                        json.mapper(),
-                        Requests.Api.MANAGEMENT,
-                        idempotencyKey,
-                        "reset_consumption/" + id,
-                        null,
-                        limits),
-                new LicenseChange.ResetConsumption(),
-                result -> result instanceof CommandResult.LicenseChecked
-                        ? json.respond(200, Map.of("message", "License consumption reset."))
-                        : null);
-    }
-
-    @PostMapping("/api/v1/licenses/{id}/disable/")
-    CompletableFuture<ResponseEntity<byte[]>> disable(
-            @RequestHeader(value = "Authorization", required = false) String authorization,
-            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
-            @PathVariable("id") long id) {
-        TenantCredentials tenant = authenticate(authorization);
-        return changeLicense(
-                tenant,
-                id,
-                Requests.idempotency(
-                        json.mapper(), Requests.Api.MANAGEMENT, idempotencyKey, "disable/" + id, null, limits),
-                new LicenseChange.SetEnabled(false),
-                this::licenseBody);
-    }
-
-    @PostMapping("/api/v1/licenses/{id}/enable/")
-    CompletableFuture<ResponseEntity<byte[]>> enable(
-            @RequestHeader(value = "Authorization", required = false) String authorization,
-            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
-            @PathVariable("id") long id) {
-        TenantCredentials tenant = authenticate(authorization);
-        return changeLicense(
-                tenant,
-                id,
-                Requests.idempotency(
-                        json.mapper(), Requests.Api.MANAGEMENT, idempotencyKey, "enable/" + id, null, limits),
-                new LicenseChange.SetEnabled(true),
-                this::licenseBody);
-    }
-
-    @PostMapping("/api/v1/devices/{id}/blacklist/")
-    CompletableFuture<ResponseEntity<byte[]>> blacklist(
-            @RequestHeader(value = "Authorization", required = false) String authorization,
-            @RequestHeader(value = Requests.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
-            @PathVariable("id") long deviceId) {
-        TenantCredentials tenant = authenticate(authorization);
-        Instant at = now();
-        UUID requestId = RequestIds.current();
-        var resolve =
-                new ManagementCommand.ResolveLicense(UUID.randomUUID(), at, tenant.tenantId(), null, null, deviceId);
-        var idempotency = Requests.idempotency(
-                json.mapper(), Requests.Api.MANAGEMENT, idempotencyKey, "blacklist/" + deviceId, null, limits);
-        return outcomes.sendResolved(
-                resolve,
-                ref -> new LicenseCommand.ChangeLicense(
-                        requestId,
-                        at,
-                        tenant.tenantId(),
-                        idempotency,
-                        ref,
-                        "",
-                        new LicenseChange.BlacklistDevice(deviceId)),
-                result -> result instanceof CommandResult.LicenseChecked
-                        ? json.respond(200, Map.of("message", "Device blacklisted."))
-                        : null);
-    }
-
-    private CompletableFuture<ResponseEntity<byte[]>> changeLicense(
-            TenantCredentials tenant,
-            long licenseId,
-            Command.Idempotency idempotency,
-            LicenseChange change,
-            java.util.function.Function<CommandResult, ResponseEntity<byte[]>> success) {
-        Instant at = now();
-        UUID requestId = RequestIds.current();
-        var resolve =
-                new ManagementCommand.ResolveLicense(UUID.randomUUID(), at, tenant.tenantId(), null, licenseId, null);
-        return outcomes.sendResolved(
-                resolve,
-                (LicenseRef ref) -> new LicenseCommand.ChangeLicense(
-                        requestId, at, tenant.tenantId(), idempotency, ref, "", change),
-                success);
-    }
-
-    private ResponseEntity<byte[]> licenseBody(CommandResult result) {
-        if (!(result instanceof CommandResult.LicenseChecked checked)) {
-            return null;
-        }
-        return json.respond(200, checked.license());
     }
 
     private ResponseEntity<byte[]> created(Object body) {

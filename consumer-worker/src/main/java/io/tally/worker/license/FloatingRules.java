@@ -196,6 +196,35 @@ final class FloatingRules {
         return released;
     }
 
+    /**
+     * The license with the floating settings {@code spec} gives (the others as they are, or the defaults when it was
+     * not floating); made not floating, every seat it holds is freed at {@code at}.
+     */
+    static LicenseState update(LicenseState license, io.tally.protocol.FloatingSpec spec, Instant at) {
+        FloatingSettings current = license.floating() != null ? license.floating() : DEFAULTS;
+        boolean floating = spec.isFloatingCloud() != null ? spec.isFloatingCloud() : license.floating() != null;
+        if (!floating) {
+            List<SeatChange> freed = new ArrayList<>();
+            var pool = license.seats();
+            for (var seat : List.copyOf(pool.seats())) {
+                var outcome =
+                        SeatRules.release(pool, null, seat.hardwareId(), at, RejectionType.FLOATING_NOT_AVAILABLE);
+                pool = outcome.pool();
+                freed.addAll(outcome.changes());
+            }
+            return license.withFloating(null, pool, freed);
+        }
+        FloatingSettings updated = new FloatingSettings(
+                spec.floatingUsers() != null ? spec.floatingUsers() : current.users(),
+                spec.floatingTimeout() != null ? spec.floatingTimeout() : current.timeoutMinutes(),
+                spec.canBorrow() != null ? spec.canBorrow() : current.canBorrow(),
+                spec.maxBorrowTime() != null ? spec.maxBorrowTime() : current.maxBorrowHours());
+        return license.withFloating(updated, license.seats(), List.of());
+    }
+
+    /** A license made floating without saying how: one seat, held two hours, no borrowing (ADR 25). */
+    static final FloatingSettings DEFAULTS = new FloatingSettings(1, 120, false, 0);
+
     /** The seat changes as reported in results and events. */
     static List<SeatEvent> events(List<SeatChange> changes) {
         return changes.stream()

@@ -197,6 +197,8 @@ public final class LicenseRules {
                         ? null
                         : license.withFeature(feature.with(feature.meter().with(override.settings())));
             }
+            case LicenseChange.UpdateFloating update ->
+                FloatingRules.update(license, update.floating(), command.acceptedAt());
             case LicenseChange.BlacklistDevice blacklist -> {
                 DeviceState device = license.devices().values().stream()
                         .filter(candidate -> candidate.id() == blacklist.deviceId())

@@ -139,6 +139,27 @@ public record LicenseState(
         return copy(enabled, meter, devices, changed, seats, unsavedSeats.with(changes));
     }
 
+    /** The license with {@code newFloating} settings ({@code null}: not floating), its seats as {@code pool}. */
+    LicenseState withFloating(FloatingSettings newFloating, SeatPool pool, java.util.List<SeatChange> changes) {
+        return new LicenseState(
+                id,
+                tenantId,
+                product,
+                licenseKey,
+                username,
+                passwordHash,
+                licenseType,
+                enabled,
+                maxActivations,
+                validityPeriod,
+                meter,
+                devices,
+                features,
+                newFloating,
+                pool,
+                unsavedSeats.with(changes));
+    }
+
     /** The state once its seat changes are written. */
     public LicenseState withSeatsSaved() {
         return unsavedSeats.isEmpty() ? this : copy(enabled, meter, devices, features, seats, SeatJournal.empty());

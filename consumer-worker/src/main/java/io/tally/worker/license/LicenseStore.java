@@ -337,11 +337,16 @@ public class LicenseStore {
             + " allow_unlimited_consumptions = v.unlimited, allow_negative_consumptions = v.negative,"
             + " allow_overages = v.overages, max_overages = v.max_overages,"
             + " reset_consumption = v.reset, consumption_period = v.period,"
-            + " period_started_at = v.started"
+            + " period_started_at = v.started,"
+            + " is_floating_cloud = v.floating, floating_users = coalesce(v.users, l.floating_users),"
+            + " floating_timeout = coalesce(v.timeout, l.floating_timeout), can_borrow = coalesce(v.borrow,"
+            + " l.can_borrow), max_borrow_time = coalesce(v.max_borrow, l.max_borrow_time)"
             + " from unnest(?::bigint[], ?::boolean[], ?::bigint[], ?::bigint[], ?::boolean[], ?::boolean[],"
-            + " ?::boolean[], ?::bigint[], ?::boolean[], ?::varchar[], ?::timestamptz[], ?::bigint[])"
+            + " ?::boolean[], ?::bigint[], ?::boolean[], ?::varchar[], ?::timestamptz[], ?::bigint[],"
+            + " ?::boolean[], ?::int4[], ?::int4[], ?::boolean[], ?::int4[])"
             + " as v(id, enabled, max, total, unlimited, negative, overages, max_overages, reset, period, started,"
-            + " expected) where l.id = v.id and l.version = coalesce(v.expected, l.version) returning l.id, l.version";
+            + " expected, floating, users, timeout, borrow, max_borrow) where l.id = v.id"
+            + " and l.version = coalesce(v.expected, l.version) returning l.id, l.version";
 
     /**
      * The parameters of {@link #UPDATE_LICENSES} for the license rows {@code pending} touched, each written only if its
@@ -363,6 +368,11 @@ public class LicenseStore {
         String[] period = new String[n];
         String[] started = new String[n];
         Long[] expected = new Long[n];
+        Boolean[] floating = new Boolean[n];
+        Integer[] users = new Integer[n];
+        Integer[] timeout = new Integer[n];
+        Boolean[] borrow = new Boolean[n];
+        Integer[] maxBorrow = new Integer[n];
         for (int i = 0; i < n; i++) {
             LicenseState license = licenses.get(i);
             Meter meter = license.meter();
@@ -379,6 +389,13 @@ public class LicenseStore {
             started[i] =
                     meter.periodStart() == null ? null : meter.periodStart().toString();
             expected[i] = expectedVersions.get(license.id());
+            // A license that is not floating keeps the settings it had, for when it floats again.
+            FloatingSettings settings = license.floating();
+            floating[i] = settings != null;
+            users[i] = settings == null ? null : settings.users();
+            timeout[i] = settings == null ? null : settings.timeoutMinutes();
+            borrow[i] = settings == null ? null : settings.canBorrow();
+            maxBorrow[i] = settings == null ? null : settings.maxBorrowHours();
         }
         return List.of(
                 new ArrayParameter("int8", ids),
@@ -392,7 +409,12 @@ public class LicenseStore {
                 new ArrayParameter("bool", reset),
                 new ArrayParameter("text", period),
                 new ArrayParameter("text", started),
-                new ArrayParameter("int8", expected));
+                new ArrayParameter("int8", expected),
+                new ArrayParameter("bool", floating),
+                new ArrayParameter("int4", users),
+                new ArrayParameter("int4", timeout),
+                new ArrayParameter("bool", borrow),
+                new ArrayParameter("int4", maxBorrow));
     }
 
     /** Upserts seats; parameters: {@link #seatUpserts}. Part of one statement with the license rows' update. */
@@ -510,12 +532,25 @@ public class LicenseStore {
      * everything runs at once.
      */
     public LicenseState save(DSLContext tx, LicenseState before, LicenseState after, PendingWrites pending) {
-        if (!before.meter().equals(after.meter()) || before.enabled() != after.enabled()) {
+        if (!before.meter().equals(after.meter())
+                || before.enabled() != after.enabled()
+                || !Objects.equals(before.floating(), after.floating())) {
             if (pending != null) {
                 pending.touch(after);
             } else {
                 Meter meter = after.meter();
+                FloatingSettings floating = after.floating();
+                if (floating != null) {
+                    tx.update(LICENSE)
+                            .set(LICENSE.FLOATING_USERS, floating.users())
+                            .set(LICENSE.FLOATING_TIMEOUT, floating.timeoutMinutes())
+                            .set(LICENSE.CAN_BORROW, floating.canBorrow())
+                            .set(LICENSE.MAX_BORROW_TIME, floating.maxBorrowHours())
+                            .where(LICENSE.ID.eq(after.id()))
+                            .execute();
+                }
                 tx.update(LICENSE)
+                        .set(LICENSE.IS_FLOATING_CLOUD, floating != null)
                         .set(LICENSE.ENABLED, after.enabled())
                         .set(LICENSE.MAX_CONSUMPTIONS, meter.max())
                         .set(LICENSE.TOTAL_CONSUMPTIONS, meter.total())
