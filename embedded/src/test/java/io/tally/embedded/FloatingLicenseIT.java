@@ -347,29 +347,11 @@ class FloatingLicenseIT {
     /** How many seat events of each kind the events topic holds for the license's own seats. */
     private static Map<String, Long> seatEvents(long licenseId) {
         Map<String, Long> kinds = new java.util.TreeMap<>();
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-                Map.<String, Object>of(
-                        "bootstrap.servers",
-                        infra.bootstrapServers(),
-                        "isolation.level",
-                        "read_committed",
-                        "auto.offset.reset",
-                        "earliest",
-                        "group.id",
-                        "floating-events-" + System.nanoTime()),
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.EVENTS));
-            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (System.nanoTime() < until) {
-                for (var record : consumer.poll(Duration.ofMillis(300))) {
-                    JsonNode event = JSON.readTree(record.value());
-                    if (event.path("license_id").asLong() == licenseId) {
-                        for (JsonNode seat : event.path("seats")) {
-                            if (!seat.has("feature")) {
-                                kinds.merge(seat.get("kind").asString(), 1L, Long::sum);
-                            }
-                        }
+        for (JsonNode event : committedValues(Topics.EVENTS)) {
+            if (event.path("license_id").asLong() == licenseId) {
+                for (JsonNode seat : event.path("seats")) {
+                    if (!seat.has("feature")) {
+                        kinds.merge(seat.get("kind").asString(), 1L, Long::sum);
                     }
                 }
             }
@@ -379,6 +361,18 @@ class FloatingLicenseIT {
 
     private static JsonNode latestBalance(long licenseId) {
         JsonNode latest = null;
+        for (JsonNode balance : committedValues(Topics.BALANCES)) {
+            if (balance.path("license_id").asLong() == licenseId) {
+                latest = balance;
+            }
+        }
+        assertThat(latest).as("a balance of license " + licenseId).isNotNull();
+        return latest;
+    }
+
+    /** Every committed value of {@code topic}, in order, as read within 10 s from its beginning. */
+    private static List<JsonNode> committedValues(String topic) {
+        List<JsonNode> values = new ArrayList<>();
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
                 Map.<String, Object>of(
                         "bootstrap.servers",
@@ -391,19 +385,15 @@ class FloatingLicenseIT {
                         "floating-it-" + System.nanoTime()),
                 new org.apache.kafka.common.serialization.StringDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.BALANCES));
+            consumer.subscribe(List.of(topic));
             long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (System.nanoTime() < until) {
                 for (var record : consumer.poll(Duration.ofMillis(300))) {
-                    JsonNode value = JSON.readTree(record.value());
-                    if (value.path("license_id").asLong() == licenseId) {
-                        latest = value;
-                    }
+                    values.add(JSON.readTree(record.value()));
                 }
             }
         }
-        assertThat(latest).as("a balance of license " + licenseId).isNotNull();
-        return latest;
+        return values;
     }
 
     private static String device(int i) {

@@ -103,7 +103,7 @@ public class FloatingController {
         SignedCall call = SignedCall.of(request);
         TenantCredentials tenant = authenticate(call);
         RequestFields fields = RequestFields.ofBody(json.mapper(), call.body(), limits)
-                .require(feature ? identity("feature") : identity());
+                .require(feature ? Requests.identity("feature") : Requests.identity());
         String endpoint = feature ? "floating/feature_release" : "floating/release";
         var command = new LicenseCommand.ReleaseSeat(
                 RequestIds.current(),
@@ -122,7 +122,7 @@ public class FloatingController {
         SignedCall call = SignedCall.of(request);
         TenantCredentials tenant = authenticate(call);
         RequestFields fields = RequestFields.ofBody(json.mapper(), call.body(), limits)
-                .require(feature ? identity("feature") : identity());
+                .require(feature ? Requests.identity("feature") : Requests.identity());
         String endpoint = feature ? "floating/feature_borrow" : "floating/borrow";
         var command = new LicenseCommand.BorrowSeat(
                 RequestIds.current(),
@@ -197,14 +197,5 @@ public class FloatingController {
         TenantCredentials tenant = authenticator.authenticate(call.date(), call.authorization());
         rateLimits.admit(tenant.tenantId());
         return tenant;
-    }
-
-    private static String[] identity(String... more) {
-        String[] fields = new String[3 + more.length];
-        fields[0] = "hardware_id";
-        fields[1] = "product";
-        fields[2] = "license_key|username";
-        System.arraycopy(more, 0, fields, 3, more.length);
-        return fields;
     }
 }

@@ -204,7 +204,7 @@ class LicenseApiController {
 
     private LicenseCommand.ConsumeLicense consumeLicense(
             TenantCredentials tenant, RequestFields fields, UUID id, String idempotencyKey, String endpoint) {
-        fields.require(identity());
+        fields.require(Requests.identity());
         LicenseRef license = Requests.licenseRef(fields);
         int consumptions = orDefault(fields.consumptions("consumptions"), 1);
         Boolean allowOverages = fields.bool("allow_overages");
@@ -224,7 +224,7 @@ class LicenseApiController {
 
     private LicenseCommand.ConsumeFeature consumeFeature(
             TenantCredentials tenant, RequestFields fields, UUID id, String idempotencyKey, String endpoint) {
-        fields.require(identity("feature"));
+        fields.require(Requests.identity("feature"));
         LicenseRef license = Requests.licenseRef(fields);
         checkEvent(fields);
         return new LicenseCommand.ConsumeFeature(
@@ -306,7 +306,7 @@ class LicenseApiController {
         SignedCall call = SignedCall.of(request);
         TenantCredentials tenant = authenticate(call);
         RequestFields fields =
-                RequestFields.ofBody(json.mapper(), call.body(), limits).require(identity());
+                RequestFields.ofBody(json.mapper(), call.body(), limits).require(Requests.identity());
         LicenseRef license = Requests.licenseRef(fields);
         String password = null;
         if (license.username() != null) {
@@ -345,7 +345,7 @@ class LicenseApiController {
         SignedCall call = SignedCall.of(request);
         TenantCredentials tenant = authenticate(call);
         RequestFields fields =
-                RequestFields.ofBody(json.mapper(), call.body(), limits).require(identity());
+                RequestFields.ofBody(json.mapper(), call.body(), limits).require(Requests.identity());
         var command = new LicenseCommand.DeactivateLicense(
                 RequestIds.current(),
                 now(),
@@ -368,7 +368,7 @@ class LicenseApiController {
             @RequestParam Map<String, String> query) {
         TenantCredentials tenant = authenticate(date, authorization);
         RequestFields fields =
-                RequestFields.ofQuery(json.mapper(), query, limits).require(identity());
+                RequestFields.ofQuery(json.mapper(), query, limits).require(Requests.identity());
         var command = new LicenseCommand.CheckLicense(
                 RequestIds.current(),
                 now(),
@@ -390,7 +390,7 @@ class LicenseApiController {
             @RequestParam Map<String, String> query) {
         TenantCredentials tenant = authenticate(date, authorization);
         RequestFields fields =
-                RequestFields.ofQuery(json.mapper(), query, limits).require(identity("feature"));
+                RequestFields.ofQuery(json.mapper(), query, limits).require(Requests.identity("feature"));
         var command = new LicenseCommand.CheckFeature(
                 RequestIds.current(),
                 now(),
@@ -426,15 +426,6 @@ class LicenseApiController {
 
     private Instant now() {
         return clock.instant();
-    }
-
-    private static String[] identity(String... more) {
-        String[] fields = new String[3 + more.length];
-        fields[0] = "hardware_id";
-        fields[1] = "product";
-        fields[2] = "license_key|username";
-        System.arraycopy(more, 0, fields, 3, more.length);
-        return fields;
     }
 
     private static void checkEvent(RequestFields fields) {

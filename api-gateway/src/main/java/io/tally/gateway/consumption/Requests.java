@@ -21,6 +21,19 @@ public final class Requests {
 
     private Requests() {}
 
+    /**
+     * The fields every License API call about a device needs ({@code hardware_id}, {@code product}, and
+     * {@code license_key} or {@code username}), then {@code more}, for {@link RequestFields#require}.
+     */
+    public static String[] identity(String... more) {
+        String[] fields = new String[3 + more.length];
+        fields[0] = "hardware_id";
+        fields[1] = "product";
+        fields[2] = "license_key|username";
+        System.arraycopy(more, 0, fields, 3, more.length);
+        return fields;
+    }
+
     /** The license a License API call names. */
     public static LicenseRef licenseRef(RequestFields fields) {
         String licenseKey = fields.text("license_key");
