@@ -10,6 +10,7 @@ import io.tally.gateway.signing.ResponseSigner;
 import io.tally.gateway.tenant.TenantRateLimits;
 import io.tally.gateway.validation.InputLimits;
 import io.tally.gateway.validation.RequestFields;
+import io.tally.protocol.Command;
 import io.tally.protocol.CommandResult;
 import io.tally.protocol.LicenseCommand;
 import io.tally.protocol.TenantCredentials;
@@ -99,41 +100,49 @@ public class FloatingController {
         return borrow(request, true);
     }
 
-    private CompletableFuture<ResponseEntity<byte[]>> release(HttpServletRequest request, boolean feature) {
+    /** A floating call, authenticated and checked: its tenant, fields, Idempotency-Key and feature (or null). */
+    private record FloatingCall(
+            TenantCredentials tenant, RequestFields fields, Command.Idempotency idempotency, String feature) {}
+
+    private FloatingCall floatingCall(HttpServletRequest request, String endpoint, boolean feature) {
         SignedCall call = SignedCall.of(request);
         TenantCredentials tenant = authenticate(call);
         RequestFields fields = RequestFields.ofBody(json.mapper(), call.body(), limits)
                 .require(feature ? Requests.identity("feature") : Requests.identity());
-        String endpoint = feature ? "floating/feature_release" : "floating/release";
+        return new FloatingCall(
+                tenant,
+                fields,
+                Requests.idempotency(
+                        json.mapper(), Requests.Api.LICENSE, call.idempotencyKey(), endpoint, fields.root(), limits),
+                feature ? fields.text("feature") : null);
+    }
+
+    private CompletableFuture<ResponseEntity<byte[]>> release(HttpServletRequest request, boolean feature) {
+        FloatingCall call = floatingCall(request, feature ? "floating/feature_release" : "floating/release", feature);
         var command = new LicenseCommand.ReleaseSeat(
                 RequestIds.current(),
                 clock.instant(),
-                tenant.tenantId(),
-                Requests.idempotency(
-                        json.mapper(), Requests.Api.LICENSE, call.idempotencyKey(), endpoint, fields.root(), limits),
-                Requests.licenseRef(fields),
-                fields.text("hardware_id"),
-                feature ? fields.text("feature") : null);
+                call.tenant().tenantId(),
+                call.idempotency(),
+                Requests.licenseRef(call.fields()),
+                call.fields().text("hardware_id"),
+                call.feature());
         return outcomes.respond(
-                command, rendered(result -> result instanceof CommandResult.SeatReleased ? "" : null, tenant));
+                command, rendered(result -> result instanceof CommandResult.SeatReleased ? "" : null, call.tenant()));
     }
 
     private CompletableFuture<ResponseEntity<byte[]>> borrow(HttpServletRequest request, boolean feature) {
-        SignedCall call = SignedCall.of(request);
-        TenantCredentials tenant = authenticate(call);
-        RequestFields fields = RequestFields.ofBody(json.mapper(), call.body(), limits)
-                .require(feature ? Requests.identity("feature") : Requests.identity());
-        String endpoint = feature ? "floating/feature_borrow" : "floating/borrow";
+        FloatingCall call = floatingCall(request, feature ? "floating/feature_borrow" : "floating/borrow", feature);
+        TenantCredentials tenant = call.tenant();
         var command = new LicenseCommand.BorrowSeat(
                 RequestIds.current(),
                 clock.instant(),
                 tenant.tenantId(),
-                Requests.idempotency(
-                        json.mapper(), Requests.Api.LICENSE, call.idempotencyKey(), endpoint, fields.root(), limits),
-                Requests.licenseRef(fields),
-                fields.text("hardware_id"),
-                feature ? fields.text("feature") : null,
-                borrowedUntil(fields));
+                call.idempotency(),
+                Requests.licenseRef(call.fields()),
+                call.fields().text("hardware_id"),
+                call.feature(),
+                borrowedUntil(call.fields()));
         return outcomes.respond(
                 command,
                 rendered(
